@@ -1,0 +1,83 @@
+"""The write path every entity service shares: validate, check the version, apply, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.services import audit
+from crm_desktop.services.actor import Actor
+from crm_desktop.services.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.services.validation import FieldError
+from crm_desktop.timeutil import now_iso
+
+Cleaner = Callable[[Any], Any]
+
+
+def clean_fields(data: dict[str, Any], cleaners: dict[str, Cleaner]) -> dict[str, Any]:
+    """Run each field's cleaner; collect every problem into one ValidationError."""
+    unknown = sorted(set(data) - set(cleaners))
+    errors: dict[str, str] = {f: "is not a field that can be set" for f in unknown}
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in unknown:
+            continue
+        try:
+            clean[key] = cleaners[key](value)
+        except FieldError as exc:
+            errors[key] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def get_or_404(session: Session, model: type, row_id: str, label: str):
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"No {label} with id {row_id}.")
+    return row
+
+
+def check_version(row: Any, expected_version: int | None, label: str) -> None:
+    """Optimistic locking: the caller says which version it edited; a newer one is a conflict."""
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(
+            f"This {label} was changed by someone else since you opened it (your copy: version "
+            f"{expected_version}, saved: version {row.version}). Reload it and make your change again."
+        )
+
+
+def apply_update(row: Any, clean: dict[str, Any], *, touch: str | None = "updatedAt") -> dict[str, Any]:
+    """Set the changed fields; return the audit diff (empty when nothing changed)."""
+    before = {k: getattr(row, k) for k in clean}
+    changes = audit.diff(before, clean)
+    for key in changes:
+        setattr(row, key, clean[key])
+    if changes and touch:
+        setattr(row, touch, now_iso())
+    return changes
+
+
+def flush(session: Session, label: str, unique_messages: dict[str, tuple[str, str]] | None = None) -> None:
+    """Flush, turning database constraint failures into the errors a user understands."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(
+            f"This {label} was changed by someone else while you were saving. Reload it and try again."
+        ) from exc
+    except IntegrityError as exc:
+        text = str(exc.orig).lower()
+        for needle, (field, message) in (unique_messages or {}).items():
+            if needle.lower() in text:
+                raise ValidationError({field: message}) from exc
+        raise ValidationError({"record": f"breaks a database rule ({type(exc.orig).__name__})"}) from exc
+
+
+def record(session: Session, actor: Actor, entity: str, row: Any, action: str, changes: dict[str, Any] | None,
+           reason: str | None = None) -> None:
+    audit.log_activity(session, actor, entity, row.id, action, changes, reason)
