@@ -227,6 +227,8 @@ class Membership(Base):
     createdAt: Mapped[str] = mapped_column(Text)
     updatedAt: Mapped[str] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Widened: when Stripe last updated this row; Stripe is the fresher source for status and payments.
+    stripeSyncedAt: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}

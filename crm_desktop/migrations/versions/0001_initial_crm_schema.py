@@ -285,6 +285,7 @@ def upgrade() -> None:
     sa.Column('createdAt', sa.Text(), nullable=False),
     sa.Column('updatedAt', sa.Text(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('stripeSyncedAt', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint('"billingCycle" IN (\'annual\', \'monthly\')', name=op.f('ck_crm_memberships_billing_cycle')),
     sa.CheckConstraint('"endDate" >= "startDate"', name=op.f('ck_crm_memberships_dates')),
