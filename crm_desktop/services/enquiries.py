@@ -106,8 +106,9 @@ def create_enquiry(session: Session, actor: Actor, data: dict[str, Any], reason:
     clean = crud.clean_fields(data, CLEANERS)
     _check_links(session, clean)
     now = now_iso()
-    enquiry = Enquiry(**clean, status=status, createdAt=now, lastUpdatedAt=now,
-                      priority=clean.get("priority") or "medium", source=clean.get("source") or "form")
+    clean["priority"] = clean.get("priority") or "medium"
+    clean["source"] = clean.get("source") or "form"
+    enquiry = Enquiry(**clean, status=status, createdAt=now, lastUpdatedAt=now)
     _apply_status_side_effects(enquiry, "new", status, now)
     session.add(enquiry)
     crud.flush(session, LABEL)
