@@ -366,6 +366,25 @@ class SyncRun(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
+class PlatformBooking(Base):
+    """A platform booking as the sync saw it: what the property counters count, and the exact effect it
+    had on its enquiry (JSON of the fields it set and their values before), so a cancellation undoes it."""
+
+    __tablename__ = "crm_platform_bookings"
+    __table_args__ = (Index("idx_crm_platform_bookings_propertyId", "propertyId"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    platformBookingId: Mapped[str] = mapped_column(Text, unique=True)
+    propertyId: Mapped[str | None] = mapped_column(ForeignKey("crm_properties.id"))
+    enquiryId: Mapped[str | None] = mapped_column(ForeignKey("crm_enquiries.id"))
+    contactId: Mapped[str | None] = mapped_column(ForeignKey("crm_contacts.id"))
+    status: Mapped[str] = mapped_column(Text)
+    totalPrice: Mapped[Decimal | None] = mapped_column(Money(12, 2))
+    effect: Mapped[str | None] = mapped_column(Text)
+    createdAt: Mapped[str] = mapped_column(Text)
+    updatedAt: Mapped[str] = mapped_column(Text)
+
+
 class JobRun(Base):
     """A daily job run; the unique (job, day) pair makes each job run once a day across desktops."""
 

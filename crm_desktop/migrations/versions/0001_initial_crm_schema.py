@@ -334,11 +334,35 @@ def upgrade() -> None:
         batch_op.create_index('idx_crm_interactions_createdAt', ['createdAt'], unique=False)
         batch_op.create_index('idx_crm_interactions_relatedEnquiryId', ['relatedEnquiryId'], unique=False)
         batch_op.create_index('idx_crm_interactions_type', ['type'], unique=False)
+    op.create_table('crm_platform_bookings',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('platformBookingId', sa.Text(), nullable=False),
+    sa.Column('propertyId', sa.String(length=36), nullable=True),
+    sa.Column('enquiryId', sa.String(length=36), nullable=True),
+    sa.Column('contactId', sa.String(length=36), nullable=True),
+    sa.Column('status', sa.Text(), nullable=False),
+    sa.Column('totalPrice', sa.Numeric(12, 2), nullable=True),
+    sa.Column('effect', sa.Text(), nullable=True),
+    sa.Column('createdAt', sa.Text(), nullable=False),
+    sa.Column('updatedAt', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['contactId'], ['crm_contacts.id'], name=op.f('fk_crm_platform_bookings_contactId_crm_contacts')),
+    sa.ForeignKeyConstraint(['enquiryId'], ['crm_enquiries.id'], name=op.f('fk_crm_platform_bookings_enquiryId_crm_enquiries')),
+    sa.ForeignKeyConstraint(['propertyId'], ['crm_properties.id'], name=op.f('fk_crm_platform_bookings_propertyId_crm_properties')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_crm_platform_bookings')),
+    sa.UniqueConstraint('platformBookingId', name=op.f('uq_crm_platform_bookings_platformBookingId'))
+    )
+    with op.batch_alter_table('crm_platform_bookings', schema=None) as batch_op:
+        batch_op.create_index('idx_crm_platform_bookings_propertyId', ['propertyId'], unique=False)
 
 
 
 
 def downgrade() -> None:
+
+    with op.batch_alter_table('crm_platform_bookings', schema=None) as batch_op:
+        batch_op.drop_index('idx_crm_platform_bookings_propertyId')
+
+    op.drop_table('crm_platform_bookings')
 
     with op.batch_alter_table('crm_interactions', schema=None) as batch_op:
         batch_op.drop_index('idx_crm_interactions_type')
