@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from crm_desktop.db.base import Base
 from crm_desktop.db.migrate import head_revision, upgrade
 from crm_desktop.db.models import ALL_CRM_TABLES
+from crm_desktop.search.contacts_index import include_object
 
 PLAN = Path(__file__).resolve().parents[2] / "shared" / "seed" / "custom-crm-plan.md"
 
@@ -46,7 +47,7 @@ def test_init_creates_every_plan_column(db):
 
 def test_migrations_match_models(db):
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": False, "include_object": include_object})
         diffs = compare_metadata(ctx, Base.metadata)
     assert diffs == [], diffs
 

@@ -354,10 +354,54 @@ def upgrade() -> None:
     with op.batch_alter_table('crm_platform_bookings', schema=None) as batch_op:
         batch_op.create_index('idx_crm_platform_bookings_propertyId', ['propertyId'], unique=False)
 
+    _create_contact_search_index()
 
+
+# Search-as-you-type over contacts (see crm_desktop/search/contacts_index.py): an FTS5 trigram index on
+# SQLite kept in step by triggers, a pg_trgm GIN index on PostgreSQL. Not in the models (virtual table,
+# expression index); migration comparisons skip them via contacts_index.include_object.
+_FTS_COLS = '"firstName", "lastName", "email", "phone", "businessName"'
+_FTS_NEW = 'new."firstName", new."lastName", new."email", new."phone", new."businessName"'
+_FTS_OLD = 'old."firstName", old."lastName", old."email", old."phone", old."businessName"'
+
+
+def _create_contact_search_index() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute(f"CREATE VIRTUAL TABLE crm_contacts_fts USING fts5({_FTS_COLS}, content='crm_contacts', "
+                   "content_rowid='rowid', tokenize='trigram')")
+        op.execute(f"CREATE TRIGGER crm_contacts_fts_ai AFTER INSERT ON crm_contacts BEGIN "
+                   f"INSERT INTO crm_contacts_fts(rowid, {_FTS_COLS}) VALUES (new.rowid, {_FTS_NEW}); END")
+        op.execute(f"CREATE TRIGGER crm_contacts_fts_ad AFTER DELETE ON crm_contacts BEGIN "
+                   f"INSERT INTO crm_contacts_fts(crm_contacts_fts, rowid, {_FTS_COLS}) "
+                   f"VALUES ('delete', old.rowid, {_FTS_OLD}); END")
+        op.execute(f"CREATE TRIGGER crm_contacts_fts_au AFTER UPDATE OF {_FTS_COLS} ON crm_contacts BEGIN "
+                   f"INSERT INTO crm_contacts_fts(crm_contacts_fts, rowid, {_FTS_COLS}) "
+                   f"VALUES ('delete', old.rowid, {_FTS_OLD}); "
+                   f"INSERT INTO crm_contacts_fts(rowid, {_FTS_COLS}) VALUES (new.rowid, {_FTS_NEW}); END")
+    elif dialect == "postgresql":
+        available = op.get_bind().exec_driver_sql(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'").scalar()
+        if available:  # without it, search still works (a sequential scan)
+            op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            op.execute('CREATE INDEX idx_crm_contacts_search_trgm ON crm_contacts USING gin ((lower('
+                       'coalesce("firstName", \'\') || \' \' || coalesce("lastName", \'\') || \' \' || '
+                       'coalesce("email", \'\') || \' \' || coalesce("phone", \'\') || \' \' || '
+                       'coalesce("businessName", \'\'))) gin_trgm_ops)')
+
+
+def _drop_contact_search_index() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for trigger in ("crm_contacts_fts_ai", "crm_contacts_fts_ad", "crm_contacts_fts_au"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS crm_contacts_fts")
+    elif dialect == "postgresql":
+        op.execute("DROP INDEX IF EXISTS idx_crm_contacts_search_trgm")
 
 
 def downgrade() -> None:
+    _drop_contact_search_index()
 
     with op.batch_alter_table('crm_platform_bookings', schema=None) as batch_op:
         batch_op.drop_index('idx_crm_platform_bookings_propertyId')
