@@ -16,7 +16,7 @@ from crm_desktop.db.engine import DatabaseUnavailable
 from crm_desktop.services.errors import CrmError
 
 # Each command lives in crm_desktop/commands/<name>.py with add_parser() and run().
-COMMANDS = ("init", "sync", "jobs", "report", "demo", "staff")
+COMMANDS = ("init", "sync", "jobs", "report", "demo", "staff", "privacy")
 
 log = logging.getLogger("crm_desktop")
 
@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
               "run `python main.py init`, and check the platform database URL.", file=sys.stderr)
         return 2
     except (OperationalError, DBAPIError) as exc:
-        print(f"error: database problem: {_one_line(exc)}", file=sys.stderr)
+        from crm_desktop.db.errors import describe_db_error
+
+        print(f"error: {describe_db_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept.", file=sys.stderr)
