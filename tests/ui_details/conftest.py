@@ -168,6 +168,24 @@ def seed_demo(db: Database, seed: int = 7) -> dict[str, list[str]]:
                                   subject="Called back about dates", content="Discussed availability and deposit.",
                                   direction="outbound", initiatedBy="admin", performedBy=STAFF_ID,
                                   createdAt=ago(1 + i % 7)))
+    # A little history written through the services, so timelines carry real audit entries.
+    from crm_desktop.services import enquiries, interactions
+
+    staff = Actor(STAFF_ID, "admin", "Ada Lovelace")
+    moved: dict[str, int] = {}
+    for eid in ids["enquiries"]:
+        with db.write_session() as s:
+            e = s.get(Enquiry, eid)
+            if e.status == "new" and e.ownerId in ("owner-0", "owner-1") and moved.get(e.ownerId, 0) < 2:
+                moved[e.ownerId] = moved.get(e.ownerId, 0) + 1
+                enquiries.change_status(s, staff, eid, "contacted", reason="Replied with availability")
+    for i, owner in enumerate(ids["owners"]):
+        with db.write_session() as s:
+            interactions.log_interaction(s, staff, owner, "email", "Sent the renewal options for next year.",
+                                         subject="Membership renewal", direction="outbound")
+            if i % 2 == 0:
+                interactions.log_interaction(s, staff, owner, "note", "Prefers calls after 4pm; keen to upgrade.",
+                                             subject="Call preferences", direction="internal")
     return ids
 
 
