@@ -1,0 +1,1 @@
+"""Demo data: a realistic platform database for new users and for tests."""

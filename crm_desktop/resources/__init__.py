@@ -1,0 +1,1 @@
+"""Files shipped with the app (package data), e.g. the platform schema."""
