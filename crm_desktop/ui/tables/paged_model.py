@@ -1,0 +1,261 @@
+"""One table model for every big list: ordered keys from SQL, rows fetched a page at a time.
+
+The model never holds all rows. A (re)load runs one background task that reads the ordered keys of
+the filtered, sorted result (crm_desktop.services.table_queries: integer rowids on SQLite, 8 bytes
+a row) plus the first page of rows; other pages are read on demand when the view asks for a row
+that is not cached, on the TaskRunner, and shown when they arrive (a blank row until then). A small
+LRU page cache bounds memory. Sorting is a new SQL query (no proxy model): Qt's proxy would call
+data() tens of millions of times over a million rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+from crm_desktop.services import table_queries as tq
+from crm_desktop.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTER = Qt.AlignmentFlag.AlignCenter
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the record's id (str) for a row
+MAX_PAGES = 40  # 40 pages x 100 rows of small dicts: well under a megabyte
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How one column looks: key, header, text for a row, SQL sort key (None: not sortable), alignment."""
+
+    key: str
+    header: str
+    format: Callable[[dict[str, Any]], str]
+    sort_key: str | None = None
+    align: Qt.AlignmentFlag = LEFT
+    width: int = 120
+    # The value written to CSV (raw: ISO dates, plain decimals); defaults to the displayed text.
+    export: Callable[[dict[str, Any]], Any] | None = None
+    # (text colour, background colour) for a row, e.g. enquiry status chips; None for the default.
+    colours: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None
+    tooltip: bool = False
+
+
+class PagedTableModel(QAbstractTableModel):
+    """A read-only table over `table_queries.table(name)`, reloaded when its query or data changes."""
+
+    loaded = Signal(int)  # row count after a (re)load
+    page_loaded = Signal(int)  # page number
+    load_failed = Signal(str)  # a message for the view
+
+    def __init__(self, ctx: UiContext, table_name: str, columns: list[ColumnSpec],
+                 query: tq.TableQuery | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.table = tq.table(table_name)
+        self.columns = columns
+        self.query = query or tq.TableQuery()
+        self.page_size = tq.PAGE_SIZE
+        self._keys: tq.KeyList = tq.KeyList(strings=[])
+        self._pages: OrderedDict[int, list[dict[str, Any] | None]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self.loading = False
+        self._colour_cache: dict[str, QColor] = {}
+
+    # ---- loading -------------------------------------------------------------------------------------
+
+    def set_query(self, query: tq.TableQuery) -> None:
+        self.query = query
+        self.reload()
+
+    def set_filters(self, filters: dict[str, Any], search: str) -> None:
+        clean = {k: v for k, v in filters.items() if v not in (None, "")}
+        self.set_query(replace(self.query, filters=clean, search=search))
+
+    def reload(self) -> None:
+        """Read the keys and first page again (after a filter, sort, or a change to the data)."""
+        self._generation += 1
+        generation, query, table, db = self._generation, self.query, self.table, self.ctx.db
+        size = self.page_size
+        self.loading = True
+
+        def work(_task: Any) -> tuple[tq.KeyList, list[dict[str, Any] | None]]:
+            with db.read() as session:
+                keys = tq.fetch_keys(session, table, query)
+                return keys, tq.fetch_rows(session, table, keys[0:size])
+
+        self.ctx.tasks.run(f"load {table.name}", work,
+                           on_success=lambda result: self._loaded(generation, result),
+                           on_error=lambda exc: self._failed(generation, exc))
+
+    def _loaded(self, generation: int, result: tuple[tq.KeyList, list[dict[str, Any] | None]]) -> None:
+        if generation != self._generation:
+            return  # a newer query has been asked for; this answer is stale
+        keys, first = result
+        self.install(keys, first)
+
+    def install(self, keys: tq.KeyList, first_page: list[dict[str, Any] | None]) -> None:
+        """Swap in a new result (one model reset)."""
+        self.beginResetModel()
+        self._keys = keys
+        self._pages.clear()
+        self._pending.clear()
+        if len(keys):
+            self._pages[0] = first_page
+        self.endResetModel()
+        self.loading = False
+        self.loaded.emit(len(keys))
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.loading = False
+        from crm_desktop.ui.errors import describe  # late: errors imports widgets
+
+        self.load_failed.emit(describe(exc).text)
+
+    def _request_page(self, page: int) -> None:
+        if page in self._pending or page in self._pages:
+            return
+        start = page * self.page_size
+        keys = self._keys[start:start + self.page_size]
+        if not keys:
+            return
+        self._pending.add(page)
+        generation, table, db = self._generation, self.table, self.ctx.db
+
+        def work(_task: Any) -> list[dict[str, Any] | None]:
+            with db.read() as session:
+                return tq.fetch_rows(session, table, keys)
+
+        self.ctx.tasks.run(f"page {table.name}", work,
+                           on_success=lambda rows: self._page_arrived(generation, page, rows),
+                           on_error=lambda exc: self._page_failed(generation, page, exc))
+
+    def _page_arrived(self, generation: int, page: int, rows: list[dict[str, Any] | None]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page * self.page_size
+        last = min(first + len(rows), len(self._keys)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
+        self.page_loaded.emit(page)
+
+    def _page_failed(self, generation: int, page: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._pending.discard(page)
+            self.load_failed.emit(f"Some rows could not be read: {exc}")
+
+    # ---- rows ----------------------------------------------------------------------------------------
+
+    def row(self, row: int, *, fetch: bool = True) -> dict[str, Any] | None:
+        """The cached row dict, or None (and a page request) when its page is not loaded yet."""
+        page, offset = divmod(row, self.page_size)
+        rows = self._pages.get(page)
+        if rows is None:
+            if fetch:
+                self._request_page(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[offset] if offset < len(rows) else None
+
+    def key_at(self, row: int) -> Any:
+        return self._keys[row]
+
+    def keys_for_rows(self, rows: list[int]) -> list[Any]:
+        return [self._keys[r] for r in sorted(set(rows)) if 0 <= r < len(self._keys)]
+
+    def id_at(self, row: int) -> str | None:
+        data = self.row(row, fetch=False)
+        return data.get("id") if data else None
+
+    @property
+    def total(self) -> int:
+        return len(self._keys)
+
+    @property
+    def key_bytes(self) -> int:
+        return self._keys.nbytes
+
+    # ---- Qt model interface ----------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+                        Qt.ItemDataRole.BackgroundRole, ID_ROLE):
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.format(row)
+        if role == ID_ROLE:
+            return row.get("id")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.format(row) if column.tooltip else None
+        if column.colours is None:
+            return None
+        pair = column.colours(row)
+        if pair is None:
+            return None
+        return self._colour(pair[0] if role == Qt.ItemDataRole.ForegroundRole else pair[1])
+
+    def _colour(self, name: str) -> QColor:
+        colour = self._colour_cache.get(name)
+        if colour is None:
+            colour = self._colour_cache[name] = QColor(name)
+        return colour
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align.value)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A new SQL query ordered by the column's whitelisted sort key."""
+        if not 0 <= column < len(self.columns) or self.columns[column].sort_key is None:
+            return
+        self.set_query(replace(self.query, sort=self.columns[column].sort_key,
+                               descending=order == Qt.SortOrder.DescendingOrder))
+
+    def sort_column(self) -> tuple[int, Qt.SortOrder] | None:
+        """The column and order of the current sort (for the header's indicator)."""
+        key = self.query.sort or self.table.default_sort
+        descending = self.query.descending if self.query.sort else self.table.default_descending
+        for n, column in enumerate(self.columns):
+            if column.sort_key == key:
+                return n, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        return None

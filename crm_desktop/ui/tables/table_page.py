@@ -1,0 +1,349 @@
+"""A list page: search box, filters, row count, the paged table, and CSV export of the selection or
+of every filtered row. One class serves contacts, properties, enquiries, memberships and activity."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop import formatting as fmt
+from crm_desktop.exporting import export_rows
+from crm_desktop.services import table_queries as tq
+from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.errors import describe
+from crm_desktop.ui.tables.paged_model import PagedTableModel
+from crm_desktop.ui.tables.specs import FilterSpec, TableSpec
+
+log = logging.getLogger(__name__)
+SEARCH_DEBOUNCE_MS = 250
+_NO_DATE = QDate(2000, 1, 1)  # the date edit's "any" value
+
+
+class TablePage(QWidget):
+    """Everything for one list; `open_requested(kind, id)` fires on double-click or Enter."""
+
+    open_requested = Signal(str, str)
+    exported = Signal(str, int)  # path, rows
+
+    def __init__(self, ctx: UiContext, spec: TableSpec, settings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.spec, self.settings = ctx, spec, settings
+        self.setObjectName(f"page_{spec.name}")
+        self.model = PagedTableModel(ctx, spec.name, spec.columns, parent=self)
+        self._filter_widgets: dict[str, QWidget] = {}
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filters)
+        self._refresh = QTimer(self, singleShot=True, interval=300)
+        self._refresh.timeout.connect(self.model.reload)
+        self._build()
+        self.model.loaded.connect(self._on_loaded)
+        self.model.load_failed.connect(self._show_message)
+        ctx.changes.changed.connect(self._on_changed)
+        self._restore()
+
+    # ---- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(10)
+
+        top = QHBoxLayout()
+        title = QLabel(self.spec.title, objectName="pageTitle")
+        self.count_label = QLabel("Loading…", objectName="countLabel")
+        self.search_box = QLineEdit(placeholderText=f"Search {self.spec.title.lower()}…",
+                                    objectName="tableSearch", clearButtonEnabled=True)
+        self.search_box.setMinimumWidth(280)
+        self.search_box.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_box.returnPressed.connect(self.apply_filters)
+        export = QToolButton(text="Export", objectName="exportButton")
+        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(export)
+        self.export_selection_action = menu.addAction("Export selection to CSV…", self._ask_export_selection)
+        self.export_all_action = menu.addAction("Export all filtered rows to CSV…", self._ask_export_all)
+        export.setMenu(menu)
+        export.setEnabled(self.ctx.actor.can("export"))
+        top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addStretch(1)
+        top.addWidget(self.search_box)
+        top.addWidget(export)
+        layout.addLayout(top)
+
+        if self.spec.filters:
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            for f in self.spec.filters:
+                row.addWidget(QLabel(f.label + ":", objectName="filterLabel"))
+                widget = self._filter_widget(f)
+                self._filter_widgets[f.key] = widget
+                row.addWidget(widget)
+                row.addSpacing(6)
+            clear = QPushButton("Clear filters", objectName="linkButton", flat=True)
+            clear.clicked.connect(self.clear_filters)
+            row.addWidget(clear)
+            row.addStretch(1)
+            layout.addLayout(row)
+
+        self.message = QLabel(objectName="inlineError", wordWrap=True)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        self.view = QTableView(objectName=f"table_{self.spec.name}")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()  # a visible vertical header makes repaints after a reset slow
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        # Not view.setSortingEnabled(): that sorts at once by column 0; the model's default sort stands.
+        header.sortIndicatorChanged.connect(self.model.sort)
+        for n, column in enumerate(self.spec.columns):
+            header.resizeSection(n, column.width)
+        self.view.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.view.activated.connect(lambda index: self._open_row(index.row()))
+        layout.addWidget(self.view, 1)
+
+    def _filter_widget(self, f: FilterSpec) -> QWidget:
+        if f.kind == "text":
+            edit = QLineEdit(placeholderText="Name or email", clearButtonEnabled=True)
+            edit.setFixedWidth(170)
+            edit.textChanged.connect(lambda _t: self._debounce.start())
+            return edit
+        if f.kind == "date":
+            edit = QDateEdit(calendarPopup=True, displayFormat="d MMM yyyy")
+            edit.setMinimumDate(_NO_DATE)
+            edit.setSpecialValueText("Any")
+            edit.setDate(_NO_DATE)
+            edit.dateChanged.connect(lambda _d: self._debounce.start())
+            return edit
+        if f.kind == "days":
+            spin = QSpinBox(minimum=-1, maximum=3650, value=-1, suffix=" days")
+            spin.setSpecialValueText("Any")
+            spin.valueChanged.connect(lambda _v: self._debounce.start())
+            return spin
+        combo = QComboBox()
+        combo.addItem(f"Any {f.label.lower()}", "")
+        for value, label in f.choices:
+            combo.addItem(label, value)
+        if f.loader is not None:
+            self._load_choices(f, combo)
+        combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        return combo
+
+    def _load_choices(self, f: FilterSpec, combo: QComboBox) -> None:
+        loader, db = f.loader, self.ctx.db
+
+        def work(_task: Any) -> list[tuple[str, str]]:
+            with db.read() as session:
+                return loader(session)  # type: ignore[misc]
+
+        def fill(choices: list[tuple[str, str]]) -> None:
+            for value, label in choices:
+                combo.addItem(label, value)
+
+        self.ctx.tasks.run(f"choices {f.key}", work, on_success=fill,
+                           on_error=lambda exc: log.warning("cannot load %s choices: %s", f.key, exc))
+
+    # ---- filters -----------------------------------------------------------------------------------
+
+    def filter_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, widget in self._filter_widgets.items():
+            if isinstance(widget, QComboBox):
+                values[key] = widget.currentData() or ""
+            elif isinstance(widget, QLineEdit):
+                values[key] = widget.text().strip()
+            elif isinstance(widget, QDateEdit):
+                d = widget.date()
+                values[key] = "" if d == _NO_DATE else date(d.year(), d.month(), d.day()).isoformat()
+            elif isinstance(widget, QSpinBox):
+                values[key] = "" if widget.value() < 0 else widget.value()
+        return values
+
+    def set_filter(self, key: str, value: Any) -> None:
+        """Set one filter control (and apply at once): a choice value, text, ISO date, or days."""
+        widget = self._filter_widgets[key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(value or "")))
+        elif isinstance(widget, QLineEdit):
+            widget.setText(str(value or ""))
+        elif isinstance(widget, QDateEdit):
+            widget.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else _NO_DATE)
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(-1 if value in (None, "") else int(value))
+        self.apply_filters()
+
+    def clear_filters(self) -> None:
+        for key in self._filter_widgets:
+            widget = self._filter_widgets[key]
+            widget.blockSignals(True)
+            self.set_filter(key, "")
+            widget.blockSignals(False)
+        self.apply_filters()
+
+    def set_search(self, text: str) -> None:
+        self.search_box.setText(text)
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        self.message.hide()
+        self.count_label.setText("Searching…")
+        self.model.set_filters(self.filter_values(), self.search_box.text().strip())
+
+    # ---- reactions -------------------------------------------------------------------------------------
+
+    def _on_loaded(self, count: int) -> None:
+        total = fmt.count(count, self.spec.noun, self.spec.plural)
+        filtered = any(v not in ("", None) for v in self.filter_values().values()) or self.search_box.text().strip()
+        self.count_label.setText(f"{total} found" if filtered else total)
+        current = self.model.sort_column()
+        if current is not None:
+            header = self.view.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(current[0], current[1])
+            header.blockSignals(False)
+
+    def _show_message(self, text: str) -> None:
+        self.count_label.setText("")
+        self.message.setText(text)
+        self.message.show()
+
+    def _on_changed(self, entities: frozenset[str]) -> None:
+        watched = {self.model.table.entity, "sync"}
+        if self.spec.name == "activity" or watched & set(entities) or (
+                self.spec.name != "contacts" and "contact" in entities):
+            self._refresh.start()
+
+    def _open_row(self, row: int) -> None:
+        record_id = self.model.id_at(row)
+        if record_id and self.spec.open_kind:
+            self.open_requested.emit(self.spec.open_kind, record_id)
+        elif record_id and self.spec.name == "activity":
+            data = self.model.row(row, fetch=False) or {}
+            kind = data.get("entityType")
+            if kind in ("contact", "property", "enquiry", "membership"):
+                self.open_requested.emit(kind, data.get("entityId"))
+
+    def selected_rows(self) -> list[int]:
+        return sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+
+    # ---- export --------------------------------------------------------------------------------------
+
+    def _ask_path(self) -> str | None:
+        default = str(Path.home() / f"{self.spec.name}-{date.today().isoformat()}.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export to CSV", default, "CSV files (*.csv)")
+        return path or None
+
+    def _ask_export_selection(self) -> None:
+        if not self.selected_rows():
+            self._show_message("Select one or more rows first (Ctrl+click or Shift+click to select several).")
+            return
+        if path := self._ask_path():
+            self.export_selection(path)
+
+    def _ask_export_all(self) -> None:
+        if path := self._ask_path():
+            self.export_all(path)
+
+    def _headers(self) -> list[str]:
+        return [c.header for c in self.spec.columns]
+
+    def _export_values(self, row: dict[str, Any]) -> list[Any]:
+        return [(c.export or c.format)(row) for c in self.spec.columns]
+
+    def export_selection(self, path: str, on_done: Callable[[int], None] | None = None) -> None:
+        """Write the selected rows (read again from the database, in table order) to `path`."""
+        keys = self.model.keys_for_rows(self.selected_rows())
+        table, db, actor, values = self.model.table, self.ctx.db, self.ctx.actor, self._export_values
+
+        def work(_task: Any) -> int:
+            with db.read() as session:
+                rows = [values(r) for r in tq.fetch_rows(session, table, keys) if r is not None]
+            return export_rows(db, actor, f"table:{table.name}", path, self._headers(), rows,
+                               {"scope": "selection"})
+
+        self._run_export(path, work, on_done)
+
+    def export_all(self, path: str, on_done: Callable[[int], None] | None = None) -> None:
+        """Write every row matching the current filters and sort to `path` (streamed)."""
+        query = replace(self.model.query)
+        table, db, actor, values = self.model.table, self.ctx.db, self.ctx.actor, self._export_values
+        details = {"scope": "all", "filters": {k: str(v) for k, v in query.filters.items()},
+                   "search": query.search}
+
+        def work(task: Any) -> int:
+            with db.read() as session:
+                rows = (values(r) for r in tq.iter_rows(session, table, query))
+                return export_rows(db, actor, f"table:{table.name}", path, self._headers(), rows, details)
+
+        self._run_export(path, work, on_done)
+
+    def _run_export(self, path: str, work: Callable[[Any], int], on_done: Callable[[int], None] | None) -> None:
+        def done(count: int) -> None:
+            self.count_label.setText(f"Exported {fmt.count(count, 'row')} to {Path(path).name}")
+            self.ctx.changes.notify("activity")
+            self.exported.emit(path, count)
+            if on_done:
+                on_done(count)
+
+        self.ctx.tasks.run(f"export {self.spec.name}", work, on_success=done,
+                           on_error=lambda exc: self._show_message(
+                               f"The export failed: {describe(exc).text} {describe(exc).advice}"))
+
+    # ---- remembered state ---------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        if self.settings is None:
+            return
+        state = self.settings.value(f"tables/{self.spec.name}/header")
+        if state is not None:
+            self.view.horizontalHeader().restoreState(state)
+        sort = self.settings.value(f"tables/{self.spec.name}/sort")
+        if sort and any(c.sort_key == sort for c in self.spec.columns):
+            descending = self.settings.value(f"tables/{self.spec.name}/descending", False, type=bool)
+            self.model.query = replace(self.model.query, sort=str(sort), descending=bool(descending))
+
+    def save_state(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue(f"tables/{self.spec.name}/header", self.view.horizontalHeader().saveState())
+        if self.model.query.sort:
+            self.settings.setValue(f"tables/{self.spec.name}/sort", self.model.query.sort)
+            self.settings.setValue(f"tables/{self.spec.name}/descending", self.model.query.descending)
