@@ -21,13 +21,13 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
-        return Database(self.settings.database_url)
+        return _open(self.settings.database_url)
 
     @cached_property
     def platform_db(self) -> Database:
         if self.settings.platform_database_url == self.settings.database_url:
             return self.db
-        return Database(self.settings.platform_database_url)
+        return _open(self.settings.platform_database_url)
 
     def stripe_api_key(self) -> str | None:
         from crm_desktop.secrets import stripe_api_key
@@ -59,3 +59,12 @@ class AppContext:
             self.db.dispose()
         if "platform_db" in self.__dict__ and self.platform_db is not self.db:
             self.platform_db.dispose()
+
+
+def _open(url: str) -> Database:
+    """A Database whose server password (when the URL has none) comes from the keychain, by user@host."""
+    from crm_desktop.secrets import use_keychain_password
+
+    db = Database(url)
+    use_keychain_password(db.engine)
+    return db

@@ -1,4 +1,8 @@
-"""`--self-test`: open (or create) the database, run the migrations, report the keychain, exit 0."""
+"""`--self-test`: open (or create) the database, run the migrations, report the keychain, exit 0.
+
+Used to check a packaged app on a new machine: it exercises the frozen Alembic files, the SQLite or
+PostgreSQL driver and keyring's backend discovery, and prints nothing secret.
+"""
 
 from __future__ import annotations
 
@@ -21,15 +25,11 @@ def run_self_test(settings: Settings) -> int:
         return 2
     finally:
         ctx.close()
-    from crm_desktop.secrets import KeychainUnavailable, _usable_backend, backend_name
+    from crm_desktop.secrets import describe_keychain
 
-    try:
-        _usable_backend()
-        keychain = backend_name()
-    except KeychainUnavailable as exc:
-        keychain = f"unavailable ({exc})"
-    print(f"crm-desktop {__version__}")
+    frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
+    print(f"crm-desktop {__version__}{frozen}")
     print(f"database: {redact_url(settings.database_url)} (schema {after})")
-    print(f"keychain: {keychain}")
+    print(f"keychain: {describe_keychain()}")
     print("self-test: OK")
     return 0

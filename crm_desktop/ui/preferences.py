@@ -39,7 +39,7 @@ def split_password(url: str) -> tuple[str, str | None]:
         return url, None
     if not parsed.password:
         return url, None
-    return parsed.set(password=None).render_as_string(hide_password=False), str(parsed.password)
+    return parsed._replace(password=None).render_as_string(hide_password=False), str(parsed.password)
 
 
 def with_password(url: str, password: str | None) -> str:
