@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -157,7 +158,8 @@ class Banner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton()
-        self.button.clicked.connect(self.action_clicked)
+        self.button.clicked.connect(self._clicked)
+        self._on_action: Callable[[], None] | None = None
         close = QPushButton("Dismiss")
         close.setFlat(True)
         close.clicked.connect(self.hide)
@@ -166,7 +168,15 @@ class Banner(QFrame):
         lay.addWidget(close)
         self.hide()
 
-    def show_message(self, message: str, kind: str = "error", action: str | None = None) -> None:
+    def _clicked(self) -> None:
+        if self._on_action is not None:
+            self._on_action()
+        self.action_clicked.emit()
+
+    def show_message(self, message: str, kind: str = "error", action: str | None = None,
+                     on_action: Callable[[], None] | None = None) -> None:
+        """Show the message; `on_action` (if given) replaces what the action button does."""
+        self._on_action = on_action
         self.setObjectName(f"banner_{kind}")
         self.setStyleSheet(self.styleSheet())  # re-polish for the new object name
         self.style().unpolish(self)
@@ -255,23 +265,22 @@ class LoadingView(QWidget):
                            on_success=lambda data: self._loaded(generation, data),
                            on_error=lambda exc: self._failed(generation, exc))
 
+    def _alive(self) -> bool:
+        """False once the window was closed and its C++ side deleted while a task was still running."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.banner)
+
     def _loaded(self, generation: int, data: Any) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self._alive():
             return
         self.loading = False
         self.show_data(data)
         self.loaded.emit()
 
     def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
+        if generation != self._generation or not self._alive():
             return
         self.loading = False
-        self.banner.show_message(f"Could not load this view. {friendly_error(exc)}", "error", "Retry")
-        try:
-            self.banner.action_clicked.disconnect()
-        except (RuntimeError, TypeError):
-            pass
-        self.banner.action_clicked.connect(self.reload)
+        self.banner.show_message(f"Could not load this view. {friendly_error(exc)}", "error", "Retry", self.reload)
         self.loaded.emit()
 
     def write(self, name: str, fn: Callable[[Any], Any], entities: Iterable[str], *,
@@ -283,11 +292,13 @@ class LoadingView(QWidget):
 
         def done(result: Any) -> None:
             self.ctx.changes.notify(*entities)
-            if on_done:
+            if on_done and self._alive():
                 on_done(result)
 
         def failed(exc: BaseException) -> None:
-            if on_error:
+            if not self._alive():
+                log.warning("%s failed after its window closed: %s", name, exc)
+            elif on_error:
                 on_error(exc)
             else:
                 self.banner.show_message(friendly_error(exc), "error")

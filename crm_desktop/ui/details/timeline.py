@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -13,20 +15,31 @@ KIND_COLOURS = {"phone": "#0ea5a4", "email": "#4f46e5", "note": "#f59e0b", "mess
                 "status_change": "#16a34a"}
 KIND_NAMES = {"phone": "Call", "email": "Email", "note": "Note", "message": "Message", "status_change": "Pipeline"}
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def readable(detail: str) -> str:
+    """Audit details with stored timestamps shown as local dates and 'None' as a dash."""
+    detail = _STAMP.sub(lambda m: when(m.group(0)), detail[:400])
+    return re.sub(r"\bNone\b", "—", detail)
 
 
 class TimelineDelegate(QStyledItemDelegate):
     """A coloured dot per kind, the title in bold, the detail, and when / who underneath."""
 
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self.view = view
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
         entry: TimelineEntry = index.data(ENTRY_ROLE)
         fm = option.fontMetrics
-        width = max(option.rect.width(), 300) - 44
-        lines = 2
+        width = max(self.view.viewport().width(), 240) - 44
+        height = 2 * fm.height() + 18
         if entry and entry.detail:
-            detail_rect = fm.boundingRect(QRect(0, 0, width, 1000), Qt.TextFlag.TextWordWrap, entry.detail[:400])
-            lines += max(1, min(4, detail_rect.height() // max(fm.height(), 1)))
-        return QSize(width, lines * fm.height() + 18)
+            detail = fm.boundingRect(QRect(0, 0, width, 2000), Qt.TextFlag.TextWordWrap, readable(entry.detail))
+            height += min(detail.height(), 5 * fm.height()) + 2
+        return QSize(width, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         entry: TimelineEntry = index.data(ENTRY_ROLE)
@@ -61,7 +74,7 @@ class TimelineDelegate(QStyledItemDelegate):
         if entry.detail:
             painter.setPen(QColor("#374151"))
             detail_rect = QRect(x, y + 2, width, r.bottom() - y - meta_h - 8)
-            painter.drawText(detail_rect, Qt.TextFlag.TextWordWrap, entry.detail[:400])
+            painter.drawText(detail_rect, Qt.TextFlag.TextWordWrap, readable(entry.detail))
         painter.setPen(QColor("#9ca3af"))
         by = index.data(Qt.ItemDataRole.UserRole + 2) or entry.by or ""
         painter.drawText(QRect(x, r.bottom() - meta_h - 4, width, meta_h), Qt.AlignmentFlag.AlignLeft,
@@ -76,6 +89,7 @@ class TimelineList(QListWidget):
         self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.setWordWrap(True)
         self.setUniformItemSizes(False)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-measure wrapped text when the width changes
         self.setStyleSheet("QListWidget { border: none; background: white; }")
 
     def set_entries(self, entries: list[TimelineEntry], names: dict[str, str]) -> None:
