@@ -160,7 +160,7 @@ class StripeGateway:
         try:
             page = self._call("checkout sessions", lambda: self._client.v1.checkout.sessions.list(
                 params={"subscription": subscription_id, "limit": 10}))
-        except stripe.InvalidRequestError as exc:
+        except stripe.StripeError as exc:  # localstripe answers an unknown route with a plain-text 404
             if exc.http_status == 404:
                 raise EndpointMissing("checkout sessions") from exc
             raise

@@ -82,7 +82,7 @@ def subscription_values(session: Session, inp: SubscriptionInput, row: Membershi
     sub, checkout, customer = inp.sub, inp.checkout, inp.customer or inp.sub.customer
     meta = {**(checkout.metadata if checkout else {}), **sub.metadata}
     raw_tier = meta.get("planId")
-    tier = tier_of(raw_tier) or (row.planTier if row else None) or tier_from_hints(sub.tier_hints)
+    tier = tier_of(raw_tier) if raw_tier else (row.planTier if row else None) or tier_from_hints(sub.tier_hints)
     if tier is None:
         why = f"planId {raw_tier!r} is not bronze, silver or gold" if raw_tier else "no metadata.planId"
         raise ShapeError(f"subscription {sub.id}: cannot tell the plan ({why}, on the subscription or "

@@ -4,6 +4,7 @@ invoice). All network here; the database is only read (does a membership exist y
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +158,8 @@ def reconcile_work(fetch: Fetcher, progress: ProgressFn) -> list[Work]:
             works.append(Work(T_CUSTOMERS, _raw_id(raw), payload=raw, reject=str(exc)))
         progress("Reading Stripe customers", n, 0)
     for n, raw in enumerate(fetch.gateway.list_subscriptions(), 1):
-        work = Work(T_SUBS, _raw_id(raw), payload=raw, why="Stripe reconcile")
+        # No event says when a cancellation without canceled_at was seen: the reconcile is when.
+        work = Work(T_SUBS, _raw_id(raw), payload=raw, why="Stripe reconcile", event_time=int(time.time()))
         try:
             work.subscriptions.append((fetch.sub_input(parse_subscription(raw)), work.why))
         except ShapeError as exc:

@@ -122,6 +122,11 @@ def _pence(obj: dict[str, Any], key: str) -> Decimal | None:
     return money(Decimal(value) / 100)
 
 
+def _flag(value: Any) -> bool:
+    """A boolean that a form-encoding server may echo back as the text 'true'/'false'."""
+    return value.strip().lower() == "true" if isinstance(value, str) else bool(value)
+
+
 def _metadata(obj: dict[str, Any]) -> dict[str, str]:
     meta = obj.get("metadata") or {}
     if not isinstance(meta, dict):
@@ -176,7 +181,7 @@ def tier_from_hints(hints: tuple[str, ...]) -> str | None:
 def parse_customer(obj: Any) -> CustomerFacts:
     cid = _require_id(obj, "customer")
     meta = _metadata(obj)
-    return CustomerFacts(cid, normalise_email(obj.get("email")), meta.get("userId"), bool(obj.get("deleted")))
+    return CustomerFacts(cid, normalise_email(obj.get("email")), meta.get("userId"), _flag(obj.get("deleted")))
 
 
 def _price_of(item: dict[str, Any]) -> tuple[Decimal | None, str | None, list[str]]:
@@ -234,7 +239,7 @@ def parse_subscription(obj: Any) -> SubscriptionFacts:
         start_date=_epoch(obj, "start_date"),
         period_start=start,
         period_end=end,
-        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        cancel_at_period_end=_flag(obj.get("cancel_at_period_end")),
         canceled_at=_epoch(obj, "canceled_at"),
         ended_at=_epoch(obj, "ended_at"),
         unit_amount=amount,
