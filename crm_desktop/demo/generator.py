@@ -276,6 +276,8 @@ def generate_platform(engine: Engine, *, owners: int = 300, seed: int = 7, today
             with conn.begin():
                 if conn.execute(select(func.count()).select_from(meta.tables["user"])).scalar():
                     raise ValueError("the platform tables already have data")
+                have = set(conn.execute(select(meta.tables["membership_packs"].c.id)).scalars())
+                packs[:] = [p for p in packs if p["id"] not in have]
                 for name, rows in tables:
                     if rows:
                         conn.execute(insert(meta.tables[name]), rows)

@@ -55,6 +55,7 @@ BATCH_SIZE = 1000
 PG_LOCK_KEY = 0x43524D53594E43  # "CRMSYNC": one platform batch at a time across desktops
 # Test hook: crash (os._exit) in the middle of batch number N of a pass, before it commits.
 CRASH_ENV = "CRM_SYNC_TEST_CRASH_IN_BATCH"
+BATCH_ENV = "CRM_SYNC_BATCH_SIZE"  # smaller batches, for tests and very slow links
 
 
 @dataclass(frozen=True)
@@ -266,8 +267,11 @@ def _save_cursor(session: Session, source: str, position: datetime) -> None:
 
 
 def sync_platform(db: Database, platform: Database, summary: SyncSummary, progress: ProgressFn = no_progress,
-                  cancel: CancelToken | None = None, *, batch_size: int = BATCH_SIZE) -> SyncSummary:
+                  cancel: CancelToken | None = None, *, batch_size: int | None = None) -> SyncSummary:
     """One pass over every platform table, in dependency order."""
+    if batch_size is None:
+        env = os.environ.get(BATCH_ENV, "")
+        batch_size = int(env) if env.isdigit() and int(env) > 0 else BATCH_SIZE
     try:
         check_platform_tables(platform.engine, platform.url)
     except OperationalError as exc:
