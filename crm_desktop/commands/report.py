@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the terminal")
 
 
-def _today(value: str | None):
+def parse_today(value: str | None):
     if not value:
         return utcnow().date()
     try:
@@ -42,7 +42,7 @@ def _today(value: str | None):
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     ctx.require_schema()
-    options = ReportOptions(today=_today(args.today), owner_id=args.owner, property_id=args.property,
+    options = ReportOptions(today=parse_today(args.today), owner_id=args.owner, property_id=args.property,
                             month=args.month, limit=args.limit)
     with ctx.db.read() as session:
         report = run_report(session, SYSTEM, args.name, options)
