@@ -57,6 +57,7 @@ PAGES: list[tuple[str, str, PageFactory]] = [
     ("contacts", "Contacts", _table(specs.CONTACTS)),
     ("properties", "Properties", _table(specs.PROPERTIES)),
     ("enquiries", "Enquiries", _table(specs.ENQUIRIES)),
+    ("pipeline", "Pipeline", lambda ctx: importlib.import_module("crm_desktop.ui.pipeline").PipelineBoard(ctx)),
     ("memberships", "Memberships", _table(specs.MEMBERSHIPS)),
     ("activity", "Activity", _table(specs.ACTIVITY)),
 ]
