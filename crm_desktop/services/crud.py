@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ConflictError, NotFoundError, ValidationError
+from crm_desktop.services.listing import unsearchable
 from crm_desktop.services.validation import FieldError
 from crm_desktop.timeutil import now_iso
 
@@ -36,6 +37,8 @@ def clean_fields(data: dict[str, Any], cleaners: dict[str, Cleaner]) -> dict[str
 
 
 def get_or_404(session: Session, model: type, row_id: str, label: str):
+    if not isinstance(row_id, str) or len(row_id) > 200 or unsearchable(row_id):  # never a valid id
+        raise NotFoundError(f"No {label} with id {str(row_id)[:60]!r}.")
     row = session.get(model, row_id)
     if row is None:
         raise NotFoundError(f"No {label} with id {row_id}.")

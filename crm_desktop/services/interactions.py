@@ -103,6 +103,8 @@ def list_interactions(session: Session, actor: Actor, contact_id: str | None = N
                       query: ListQuery | None = None, type: str | None = None) -> Page[Interaction]:
     actor.require("read")
     query = query or ListQuery(sort="createdAt", descending=True)
+    if query.filters:  # contact and type are the arguments above; say so rather than ignore the rest
+        raise ValidationError({key: "is not a filter for interactions" for key in query.filters})
     stmt = select(Interaction)
     if contact_id:
         stmt = stmt.where(Interaction.contactId == contact_id)

@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
 from crm_desktop.services.errors import ValidationError
 
@@ -56,7 +58,21 @@ def apply_sort(stmt: Select, model: type, sortable: tuple[str, ...], sort: str |
     return stmt.order_by(order, tie)
 
 
+def unsearchable(text: str) -> bool:
+    """NUL (PostgreSQL refuses it, SQLite cuts text at it) or broken unicode (lone surrogates)."""
+    return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def _check_params(stmt: Select) -> None:
+    """Refuse search/filter values no database can compare, instead of crashing or matching everything."""
+    for element in visitors.iterate(stmt):
+        if isinstance(element, BindParameter) and isinstance(element.value, str) and unsearchable(element.value):
+            raise ValidationError({"search": "contains characters that cannot be searched for (NUL or broken "
+                                             "unicode)"})
+
+
 def paginate(session: Session, stmt: Select, offset: int, limit: int) -> Page:
+    _check_params(stmt)
     if limit < 1 or limit > MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     if offset < 0:

@@ -34,6 +34,8 @@ def clean_text(value: Any, *, long: bool = False, required: bool = False) -> str
         return None
     if "\x00" in value or (not long and _CONTROL.search(value)) or (long and _CONTROL.search(value)):
         raise FieldError("contains control characters")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):  # cannot be stored as UTF-8
+        raise FieldError("contains broken unicode characters")
     limit = MAX_LONG if long else MAX_SHORT
     if len(value) > limit:
         raise FieldError(f"is too long ({len(value)} characters; at most {limit})")
