@@ -13,6 +13,7 @@ from crm_desktop.reports.memberships import membership_report
 from crm_desktop.reports.model import Report
 from crm_desktop.reports.owners import owner_insights
 from crm_desktop.reports.properties import property_analytics
+from crm_desktop.reports.segments import outbox, segment_members
 from crm_desktop.reports.sql import month_range
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
@@ -48,6 +49,9 @@ REPORTS: dict[str, ReportSpec] = {
                    lambda s, o: enquiry_funnel(s, o.month, o.owner_id), ("month", "owner_id")),
         ReportSpec("memberships", "Memberships",
                    lambda s, o: membership_report(s, o.today, o.month), ("today", "month")),
+        ReportSpec("segments", "Owner segments",
+                   lambda s, o: segment_members(s, o.owner_id, o.limit), ("owner_id", "limit")),
+        ReportSpec("outbox", "Email outbox", lambda s, o: outbox(s, o.month, o.limit), ("month", "limit")),
     )
 }
 

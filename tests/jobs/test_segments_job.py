@@ -73,3 +73,26 @@ def test_owners_leave_and_rejoin_segments(db, make_ctx):
     with db.read() as s:
         bob = s.scalars(select(Segment).where(Segment.contactId == ids["o2"], Segment.segment == "at_risk")).all()
     assert sorted(r.removedAt is None for r in bob) == [False, True]
+
+
+def test_segments_and_outbox_reports_show_what_the_jobs_did(db, make_ctx):
+    from crm_desktop.reports.catalog import ReportOptions, run_report
+    from crm_desktop.reports.render import to_table
+    from crm_desktop.services.actor import Actor
+
+    ids = db.write(build_dataset)
+    run_daily_jobs(make_ctx(), TODAY)
+    viewer = Actor("v", "viewer")
+    with db.read() as s:
+        segs = run_report(s, viewer, "segments", ReportOptions(TODAY))
+        bob = run_report(s, viewer, "segments", ReportOptions(TODAY, owner_id=ids["o2"]))
+        mail = run_report(s, viewer, "outbox", ReportOptions(TODAY))  # written now, whatever day it ran for
+        none = run_report(s, viewer, "outbox", ReportOptions(TODAY, month="2020-02"))
+    assert [(r["segment"], r["name"], r["engagement_score"]) for r in segs.rows] == [
+        ("at_risk", "Bob Baker", 33), ("churning", "Cara Cole", 0), ("inactive", "Cara Cole", 0),
+        ("premium", "Alice Able", 53)]
+    assert segs.notes[0] == "Updated by the daily jobs; at_risk 1, churning 1, inactive 1, premium 1."
+    assert bob.rows[0]["reasons"].startswith("2 failed payment(s) on the membership in force; engagement score")
+    assert "score: 1 live listing(s): +5" in bob.rows[0]["reasons"]
+    assert [(r["status"], r["to"]) for r in mail.rows] == [("queued", "bob@example.com")]
+    assert none.rows == [] and "(no rows)" in to_table(none)
