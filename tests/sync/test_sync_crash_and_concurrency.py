@@ -1,0 +1,84 @@
+"""A sync killed mid-batch loses and duplicates nothing on the next run; two desktops syncing the same
+database at once double nothing. Both are compared with the same platform synced once, cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.app import AppContext
+from crm_desktop.config import Settings
+from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import upgrade
+from crm_desktop.demo.generator import generate_platform
+from crm_desktop.sync.runner import run_sync
+from tests.sync.snapshot import snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _reference(tmp_path: Path, platform_url: str) -> dict:
+    """The CRM content after one clean sync of the same platform."""
+    url = f"sqlite:///{tmp_path / 'reference.sqlite3'}"
+    ref = Database(url)
+    upgrade(ref.engine)
+    ctx = AppContext(Settings(database_url=url, platform_database_url=platform_url))
+    run_sync(ctx)
+    ctx.close()
+    snap = snapshot(ref)
+    ref.dispose()
+    return snap
+
+
+def _sync_process(db_url: str, platform_url: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "CRM_DATABASE_URL": db_url, "CRM_PLATFORM_DATABASE_URL": platform_url,
+                "CRM_SYNC_BATCH_SIZE": "40", **env}
+    return subprocess.run([sys.executable, "main.py", "sync", "--quiet"], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_killed_mid_batch_then_rerun_matches_a_clean_sync(db, platform, platform_url, tmp_path):
+    generate_platform(platform.engine, owners=10, seed=5)
+    crashed = _sync_process(db.url, platform_url, CRM_SYNC_TEST_CRASH_IN_BATCH="9")
+    assert crashed.returncode == 3, crashed.stderr
+    partial = snapshot(db)
+    assert 0 < len(partial["contacts"])  # some batches were committed before the crash
+    rerun = _sync_process(db.url, platform_url)
+    assert rerun.returncode == 0, rerun.stderr
+    reference = _reference(tmp_path, platform_url)
+    assert snapshot(db) == reference
+    again = _sync_process(db.url, platform_url)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(db) == reference
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_two_desktops_syncing_at_once_double_nothing(db, platform, platform_url, tmp_path, monkeypatch, workers):
+    generate_platform(platform.engine, owners=10, seed=9)
+    monkeypatch.setenv("CRM_SYNC_BATCH_SIZE", "25")
+    errors: list[BaseException] = []
+    start = threading.Barrier(workers)
+
+    def desktop() -> None:
+        ctx = AppContext(Settings(database_url=db.url, platform_database_url=platform_url))
+        try:
+            start.wait()
+            run_sync(ctx)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            ctx.close()
+
+    threads = [threading.Thread(target=desktop) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=240)
+    assert not errors, errors
+    monkeypatch.delenv("CRM_SYNC_BATCH_SIZE")
+    assert snapshot(db) == _reference(tmp_path, platform_url)
