@@ -163,6 +163,8 @@ class Chart(QWidget):
         fm = painter.fontMetrics()
         top_value = max((float(v) for s in self._series for v in s.values), default=0.0)
         step = nice_step(top_value)
+        if all(isinstance(v, int) for s in self._series for v in s.values):
+            step = max(1.0, math.ceil(step))  # counts: no fractional gridlines
         y_max = max(step, math.ceil(top_value / step) * step)
         label_w = max(fm.horizontalAdvance(self.value_format(_as_number(y_max, step))), 24) + 8
         # Room above the top gridline for the value printed over the tallest bar.

@@ -23,7 +23,7 @@ def _ids(board: PipelineBoard, status: str) -> list[str]:
 def test_board_columns_match_the_database(ctx, demo, qtbot):
     board = _board(ctx, qtbot)
     with ctx.db.read() as s:
-        for status, column in board.columns.items():
+        for status in board.columns:
             expected = sorted(e.id for e in s.query(Enquiry).filter(Enquiry.status == status))
             assert sorted(_ids(board, status)) == expected
             assert board.headers[status].text().endswith(f"{len(expected)}")
