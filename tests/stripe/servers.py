@@ -61,7 +61,8 @@ class FakeStripe:
         self.requests: list[str] = []
         self.checkout_api = True
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-stripe", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-stripe",
+                                        daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> FakeStripe:
