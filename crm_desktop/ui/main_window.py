@@ -15,11 +15,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.resize(1320, 820)
         self.pages: dict[str, QWidget] = {}
         self._page_titles: dict[str, str] = {}
+        self._containers: dict[str, QWidget] = {}
         self._details: dict[tuple[str, str], QWidget] = {}
         self.sync = sync or SyncController(ctx, parent=self)
 
@@ -145,14 +148,21 @@ class MainWindow(QMainWindow):
             widget.open_record.connect(self.open_record)
         self.pages[key] = widget
         self._page_titles[key] = title
-        self.stack.addWidget(widget)
+        container: QWidget = widget
+        if not isinstance(widget, TablePage):
+            # A wide page (e.g. a board of columns) scrolls instead of forcing the window's minimum width.
+            container = QScrollArea(widgetResizable=True, objectName=f"scroll_{key}")
+            container.setFrameShape(QFrame.Shape.NoFrame)
+            container.setWidget(widget)
+        self._containers[key] = container
+        self.stack.addWidget(container)
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
 
     def show_page(self, key: str) -> QWidget:
         widget = self.pages[key]
-        self.nav.setCurrentRow(self.stack.indexOf(widget))
+        self.nav.setCurrentRow(self.stack.indexOf(self._containers[key]))
         return widget
 
     def current_page_key(self) -> str:
@@ -193,10 +203,12 @@ class MainWindow(QMainWindow):
         self.sync.running_changed.connect(lambda running: self.sync_action.setEnabled(not running))
 
     def _shortcuts(self) -> None:
+        self.shortcuts: dict[str, QShortcut] = {}
         for sequence in ("Ctrl+F", "Ctrl+K"):
-            QShortcut(QKeySequence(sequence), self, self.focus_search)
+            self.shortcuts[sequence] = QShortcut(QKeySequence(sequence), self, self.focus_search)
         for n in range(min(9, self.nav.count())):
-            QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self, lambda row=n: self.nav.setCurrentRow(row))
+            self.shortcuts[f"Ctrl+{n + 1}"] = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self,
+                                                        lambda row=n: self.nav.setCurrentRow(row))
 
     def focus_search(self) -> None:
         self.global_search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QToolButton,
@@ -96,7 +98,9 @@ class TablePage(QWidget):
         layout.addLayout(top)
 
         if self.spec.filters:
-            row = QHBoxLayout()
+            holder = QWidget(objectName="filterBar")
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(8)
             for f in self.spec.filters:
                 row.addWidget(QLabel(f.label + ":", objectName="filterLabel"))
@@ -108,7 +112,13 @@ class TablePage(QWidget):
             clear.clicked.connect(self.clear_filters)
             row.addWidget(clear)
             row.addStretch(1)
-            layout.addLayout(row)
+            # In a frameless scroll area so many filters never force a minimum window width.
+            scroller = QScrollArea(objectName="filterScroller", widgetResizable=True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroller.setWidget(holder)
+            scroller.setFixedHeight(holder.sizeHint().height() + 2)
+            layout.addWidget(scroller)
 
         self.message = QLabel(objectName="inlineError", wordWrap=True)
         self.message.hide()
