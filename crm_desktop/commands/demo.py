@@ -4,7 +4,6 @@ enquiries, bookings and memberships over two years) at the platform URL, then sy
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 from sqlalchemy import func, inspect, select
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"Demo platform built in {where}: {counts.owners} owners, {counts.properties} properties, "
               f"{counts.guests} guests, {counts.enquiries} enquiries, {counts.bookings} bookings, "
               f"{counts.subscriptions} subscriptions, {counts.payments} payments.")
-    summary = run_sync(ctx, stderr_progress(sys.stderr))
+    summary = run_sync(ctx, stderr_progress())
     print_summary(summary)
     print(f"Done in {time.monotonic() - started:.1f} s.")
     return 0

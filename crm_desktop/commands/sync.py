@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
 
-def stderr_progress(stream: TextIO = sys.stderr, min_interval: float = 0.5) -> ProgressFn:
+def stderr_progress(stream: TextIO | None = None, min_interval: float = 0.5) -> ProgressFn:
     """A progress line per batch (at most every `min_interval` seconds), and at each stage's end."""
     last = {"t": 0.0}
 
@@ -28,12 +28,13 @@ def stderr_progress(stream: TextIO = sys.stderr, min_interval: float = 0.5) -> P
         if total == 0 or (done < total and done and now - last["t"] < min_interval) or (done == 0 and total < 1000):
             return
         last["t"] = now
-        print(f"  {stage}: {done}/{total}", file=stream, flush=True)
+        print(f"  {stage}: {done}/{total}", file=stream or sys.stderr, flush=True)
 
     return report
 
 
-def print_summary(summary: SyncSummary, out: TextIO = sys.stdout) -> None:
+def print_summary(summary: SyncSummary, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     width = max([len(n) for n in summary.tables] + [5])
     print(f"{'table':<{width}}  {'read':>7} {'created':>7} {'updated':>7} {'unchanged':>9} {'set aside':>9}", file=out)
     for name, c in summary.tables.items():
