@@ -12,14 +12,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
 from crm_desktop.app import AppContext
 from crm_desktop.config import Settings
 from crm_desktop.db import migrate
+from crm_desktop.db.models import SyncRun
 from crm_desktop.ui import preferences
 from crm_desktop.ui.context import DEFAULT_ACTOR, ChangeBus, UiContext
 from crm_desktop.ui.errors import setup_logging, show_error
 from crm_desktop.ui.main_window import MainWindow
+from crm_desktop.ui.offline import OfflineController
 from crm_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,14 @@ def open_database(app: AppContext) -> tuple[str | None, str]:
     return before, head
 
 
+def last_sync_run(app: AppContext) -> tuple[str, str] | None:
+    """(finishedAt, status) of the newest finished sync pass, from any desktop."""
+    with app.db.read() as session:
+        row = session.execute(select(SyncRun.finishedAt, SyncRun.status).where(SyncRun.finishedAt.is_not(None))
+                              .order_by(SyncRun.finishedAt.desc()).limit(1)).first()
+    return (row.finishedAt, row.status) if row else None
+
+
 def build_window(settings: Settings, qs: QSettings | None = None) -> tuple[MainWindow, UiContext]:
     """The window and its context; the database is opened by `start(window)`, not here."""
     qs = qs or preferences.ui_settings()
@@ -62,6 +73,7 @@ def build_window(settings: Settings, qs: QSettings | None = None) -> tuple[MainW
     tasks = TaskRunner(on_error=lambda name, exc: show_error(holder.get("w"), f"Could not {name}", exc))
     ctx = UiContext(app=AppContext(settings), tasks=tasks, actor=DEFAULT_ACTOR, changes=ChangeBus())
     window = MainWindow(ctx, qs)
+    OfflineController.install(window)  # the offline copy: refreshed while online, used when not
     holder["w"] = window
     tasks.setParent(window)
     return window, ctx
@@ -74,8 +86,15 @@ def start(window: MainWindow) -> None:
     def opened(_revisions: object) -> None:
         window.status.set_online(True)
         window.load_pages()
+        ctx.tasks.run("read the last sync", lambda _t: last_sync_run(ctx.app),
+                      on_success=lambda run: run and window.status.show_previous_sync(*run),
+                      on_error=lambda exc: log.warning("cannot read the last sync: %s", exc))
+        window.offline.monitoring = True
+        window.offline.refresh()
 
     def failed(exc: BaseException) -> None:
+        if window.offline.go_offline(str(exc)):
+            return  # opened on the offline copy, with the banner saying so
         window.status.set_online(False, str(exc))
         show_error(window, "Could not open the CRM database", exc)
 

@@ -45,6 +45,13 @@ class CrmStatusBar(QStatusBar):
         self.online.style().unpolish(self.online)
         self.online.style().polish(self.online)
 
+    def show_previous_sync(self, finished_at: str, status: str) -> None:
+        """The last pass recorded in the database (this desktop or another), until this window syncs."""
+        if self.progress.isVisible():
+            return
+        result = "finished" if status in ("ok", "finished", "success", "succeeded") else status
+        self.last_sync.setText(f"Last sync {uk_datetime(finished_at)}: {result}")
+
     def _sync_started(self) -> None:
         self.progress.setRange(0, 0)
         self.progress.setFormat("Syncing…")
