@@ -53,11 +53,12 @@ class CursorState:
         return self.created is None or self.listed_at is None or \
             now - self.listed_at > EVENT_RETENTION_SECONDS - OVERLAP_SECONDS
 
-    def is_applied(self, event_id: str, created: int) -> bool:
+    def is_applied(self, event_id: str, created: object) -> bool:
+        """Seen in the window, or older than the window (a malformed time is never 'applied')."""
         if event_id in self.seen:
             return True
         start = self.list_from()
-        return start is not None and created < start
+        return start is not None and isinstance(created, int) and created < start
 
     def advance(self, event_id: str, created: int) -> None:
         self.created = max(self.created or created, created)

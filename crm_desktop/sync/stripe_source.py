@@ -17,6 +17,7 @@ from typing import Any
 
 import stripe
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.engine import Database
@@ -47,7 +48,9 @@ class _Pass:
     summary: SyncSummary
     progress: ProgressFn
     cancel: CancelToken | None
-    touched: set[str] = field(default_factory=set)
+    # Counts of the transaction in progress, merged into `summary` only once it commits (a retried
+    # transaction must not count twice).
+    batch: SyncSummary = field(default_factory=SyncSummary)
 
     def cancelled(self) -> bool:
         if self.cancel is not None and self.cancel.cancelled:
@@ -57,15 +60,17 @@ class _Pass:
 
     def write(self, fn: Callable[[Session], None]) -> None:
         def locked(session: Session) -> None:
+            self.batch = SyncSummary()
             if self.db.dialect == "postgresql":  # two desktops syncing at once take turns
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext('crm-desktop:stripe-sync'))"))
             fn(session)
         self.db.write(locked)
+        _merge(self.summary, self.batch)
 
     def apply_work(self, session: Session, work: Work) -> None:
         """Apply one object inside a savepoint: a bad one is set aside without spoiling the batch."""
         if work.reject:
-            apply.set_aside(session, self.summary, work.table, work.external_id, work.reject, work.payload)
+            apply.set_aside(session, self.batch, work.table, work.external_id, work.reject, work.payload)
             return
         try:
             with session.begin_nested():
@@ -76,12 +81,16 @@ class _Pass:
                     outcome = apply.apply_invoice(session, work.invoice, work.failed, work.event_time, work.why)
                     self._count(T_INVOICES, outcome)
         except ShapeError as exc:
-            apply.set_aside(session, self.summary, work.table, work.external_id, str(exc), work.payload)
+            apply.set_aside(session, self.batch, work.table, work.external_id, str(exc), work.payload)
+            return
+        except IntegrityError as exc:  # e.g. a period that ends before it starts
+            reason = f"breaks a CRM database rule: {str(exc.orig).strip().splitlines()[0]}"
+            apply.set_aside(session, self.batch, work.table, work.external_id, reason, work.payload)
             return
         apply.resolve_reject(session, work.external_id)
 
     def _count(self, table: str, outcome: str) -> None:
-        counts = self.summary.table(table)
+        counts = self.batch.table(table)
         counts.read += 1
         if outcome == "created":
             counts.created += 1
@@ -89,6 +98,15 @@ class _Pass:
             counts.updated += 1
         else:
             counts.unchanged += 1
+
+
+def _merge(into: SyncSummary, part: SyncSummary) -> None:
+    for name, counts in part.tables.items():
+        total = into.table(name)
+        for attr in ("read", "created", "updated", "unchanged", "set_aside"):
+            setattr(total, attr, getattr(total, attr) + getattr(counts, attr))
+    into.rejects.extend(part.rejects)
+    into.notes.extend(part.notes)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -107,7 +125,7 @@ def _oldest_first(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _incremental(run: _Pass, state: CursorState) -> None:
     listed_at = int(time.time())
     events = _oldest_first(list(run.fetch.gateway.list_events(created_gte=state.list_from())))
-    fresh = [e for e in events if not state.is_applied(str(e.get("id")), e.get("created") or 0)]
+    fresh = [e for e in events if not state.is_applied(str(e.get("id")), e.get("created"))]
     run.summary.table(T_EVENTS).read += len(fresh)
     done = 0
     run.progress("Stripe events", 0, len(fresh))
@@ -178,7 +196,7 @@ def sync_stripe_with(db: Database, gateway: StripeGateway, summary: SyncSummary,
         else:
             _incremental(run, state)
         if not summary.cancelled:
-            run.write(lambda s: _link(s, summary))
+            run.write(lambda s: _link(s, run.batch))
     except stripe.StripeError as exc:
         raise StripeUnavailable(f"Stripe answered with an error ({gateway.where}): "
                                 f"{exc.user_message or exc.__class__.__name__}") from exc
