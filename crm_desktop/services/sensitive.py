@@ -61,6 +61,7 @@ def load_key(session: Session) -> Fernet:
     raw = _keychain_key()
     if not raw:
         raise SensitiveKeyMissing(MISSING_MESSAGE)
+    keychain.register_secret(raw)  # blanked from any log message from now on
     try:
         fernet = Fernet(raw.encode())
     except (ValueError, TypeError) as exc:

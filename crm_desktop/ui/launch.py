@@ -79,12 +79,18 @@ def build_window(settings: Settings, qs: QSettings | None = None) -> tuple[MainW
     return window, ctx
 
 
-def start(window: MainWindow) -> None:
+def start(window: MainWindow, *, offer_first_admin: bool = False) -> None:
     """Open the database in the background, then load the pages (or explain what went wrong)."""
     ctx = window.ctx
 
     def opened(_revisions: object) -> None:
         window.status.set_online(True)
+        # Sign-in before any page loads; a no-op until staff accounts exist (see ui/sign_in_dialog.py).
+        from crm_desktop.ui.sign_in_dialog import gate
+
+        gate(window, signed_in, offer_first_admin=offer_first_admin)
+
+    def signed_in() -> None:
         window.load_pages()
         ctx.tasks.run("read the last sync", lambda _t: last_sync_run(ctx.app),
                       on_success=lambda run: run and window.status.show_previous_sync(*run),
@@ -107,7 +113,7 @@ def launch(settings: Settings) -> int:
     window, ctx = build_window(settings)
     log.info("starting; log file %s", log_path)
     window.show()
-    start(window)
+    start(window, offer_first_admin=True)
     try:
         return app.exec()
     finally:
