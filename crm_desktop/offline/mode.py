@@ -17,6 +17,7 @@ from crm_desktop.config import Settings
 from crm_desktop.db.engine import Database, DatabaseUnavailable, redact_url
 from crm_desktop.offline.outbox import ApplyReport, Outbox
 from crm_desktop.offline.replica import RefreshReport, Replica
+from crm_desktop.services.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class OfflineSession:
     replica: Replica
     live_settings: Settings
     reason: str  # why we are offline, fit to show (no password)
+    actor: Actor | None = None  # who is signed in (the window runs as a read-only copy of them)
     outbox: Outbox = field(init=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +82,11 @@ class OfflineAppContext(AppContext):
 
     def stripe_api_key(self) -> str | None:
         return None  # nothing talks to Stripe offline
+
+
+def read_only(actor: Actor) -> Actor:
+    """The same person as a viewer: every service refuses their writes while offline."""
+    return Actor(actor.id, "viewer", f"{actor.name or actor.id} (offline, read-only)")
 
 
 def probe(settings: Settings) -> str | None:

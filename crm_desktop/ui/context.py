@@ -8,6 +8,7 @@ stable contract between the window and the views other engineers write (details,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -41,6 +42,8 @@ class UiContext:
     tasks: TaskRunner
     actor: Actor = DEFAULT_ACTOR  # the signed-in member of staff
     changes: ChangeBus = field(default_factory=ChangeBus)
+    # crm_desktop.offline.mode.OfflineSession while the window runs on the offline copy, else None
+    offline: Any = None
 
     @property
     def db(self):  # noqa: ANN201 - crm_desktop.db.engine.Database; a shortcut for views

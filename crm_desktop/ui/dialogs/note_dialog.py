@@ -33,9 +33,23 @@ class NoteDialog(FormDialog):
         content.setPlaceholderText("What was said or done")
         content.setMinimumHeight(120)
         self.add_field("content", "Details", content, wide=True)
+        if getattr(ctx, "offline", None) is not None:  # offline: only notes and calls, kept in the outbox
+            self.fields["type"].clear()
+            for value, label in TYPE_CHOICES:
+                if value in ("phone", "note"):
+                    self.fields["type"].addItem(label, value)
+            self.setWindowTitle(self.windowTitle() + " (offline: sent when the connection returns)")
         set_combo(self.fields["type"], kind)
         set_combo(self.fields["direction"], "internal" if kind == "note" else "outbound")
         content.setFocus()
+
+    def submit(self) -> None:
+        if getattr(self.ctx, "offline", None) is not None:
+            from crm_desktop.ui.offline import submit_offline_note
+
+            submit_offline_note(self)
+            return
+        super().submit()
 
     def save(self, session, data: dict[str, Any]) -> str:  # noqa: ANN001
         return interactions.log_interaction(
