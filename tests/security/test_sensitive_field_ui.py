@@ -1,0 +1,50 @@
+"""The reveal control: admins see the value after asking (audited), staff only ever see the mask."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm_desktop import secrets as keychain
+from crm_desktop.db.models import ActivityLog, Contact
+from crm_desktop.services import sensitive
+from crm_desktop.ui.sensitive_field import SensitiveField
+from tests.ui.conftest import make_ui
+
+pytestmark = pytest.mark.qt
+
+
+def field_for(db, actor, contact_id, qtbot):
+    ui = make_ui(db, actor)
+    with db.read() as s:
+        masked = sensitive.masked(s.get(Contact, contact_id), "taxId")
+    widget = SensitiveField(ui, contact_id, "taxId", masked)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget, ui
+
+
+def test_admin_reveals_then_it_hides_again(db, qtbot, admin, owner, key):
+    db.write(lambda s: sensitive.set_sensitive(s, admin, owner.id, tax_id="GB123456789"))
+    widget, ui = field_for(db, admin, owner.id, qtbot)
+    assert widget.value.text() == "•••• 6789" and widget.button.isVisible()
+    with qtbot.waitSignal(widget.revealed, timeout=10_000):
+        widget.button.click()
+    assert widget.value.text() == "GB123456789"
+    widget.button.click()  # Hide
+    assert widget.value.text() == "•••• 6789"
+    with db.read() as s:
+        assert s.scalar(select(ActivityLog.performedBy).where(ActivityLog.action == "revealed")) == admin.id
+    ui.tasks.wait(5_000)
+
+
+def test_staff_get_no_button_and_a_missing_key_is_explained(db, qtbot, admin, owner, key, staff_actor):
+    db.write(lambda s: sensitive.set_sensitive(s, admin, owner.id, tax_id="GB123456789"))
+    widget, ui = field_for(db, staff_actor, owner.id, qtbot)
+    assert not widget.button.isVisible() and widget.value.text() == "•••• 6789"
+    keychain.delete_secret(sensitive.KEY_NAME)
+    widget, ui = field_for(db, admin, owner.id, qtbot)
+    with qtbot.waitSignal(widget.failed, timeout=10_000) as failed:
+        widget.button.click()
+    assert "does not hold the key" in failed.args[0] and widget.value.text() == "•••• 6789"
+    ui.tasks.wait(5_000)
