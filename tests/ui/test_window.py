@@ -174,7 +174,8 @@ def test_sync_now_adds_rows_while_the_window_stays_responsive(sqlite_db, temp_qs
     assert "Last sync" in window.status.last_sync.text() and "new" in window.status.last_sync.text()
     assert not window.status.cancel.isVisible() and window.sync_action.isEnabled()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert len(ticks) > 5 and max(gaps) < 0.5, f"UI thread blocked for {max(gaps):.2f}s"
+    # generous for a loaded 2-core CI machine; a sync on the UI thread would block for the whole pass
+    assert len(ticks) > 5 and max(gaps) < 1.5, f"UI thread blocked for {max(gaps):.2f}s"
     ui.tasks.wait(15_000)
 
 

@@ -60,6 +60,7 @@ class FilterSpec:
     kind: str = "choice"
     choices: tuple[tuple[str, str], ...] = ()  # (value, label); "" is "any"
     loader: Callable[[Any], list[tuple[str, str]]] | None = None  # choices read from the DB (session)
+    any_label: str | None = None  # the "no filter" entry; default "Any <label>"
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ ENQUIRIES = TableSpec(
     filters=[FilterSpec("status", "Status", choices=_choices(ENQUIRY_STATUSES)),
              FilterSpec("priority", "Priority", choices=_choices(PRIORITIES)),
              FilterSpec("owner", "Owner", kind="text"),
-             FilterSpec("assignedTo", "Assigned to", loader=_staff),
+             FilterSpec("assignedTo", "Assigned to", loader=_staff, any_label="Anyone"),
              FilterSpec("createdFrom", "From", kind="date"),
              FilterSpec("createdTo", "To", kind="date")],
 )

@@ -36,6 +36,7 @@ from crm_desktop.exporting import export_rows
 from crm_desktop.services import table_queries as tq
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.errors import describe
+from crm_desktop.ui.tables.chip_delegate import ChipDelegate
 from crm_desktop.ui.tables.paged_model import PagedTableModel
 from crm_desktop.ui.tables.specs import FilterSpec, TableSpec
 
@@ -117,7 +118,7 @@ class TablePage(QWidget):
             scroller.setFrameShape(QFrame.Shape.NoFrame)
             scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroller.setWidget(holder)
-            scroller.setFixedHeight(holder.sizeHint().height() + 2)
+            scroller.setFixedHeight(holder.sizeHint().height() + scroller.horizontalScrollBar().sizeHint().height())
             layout.addWidget(scroller)
 
         self.message = QLabel(objectName="inlineError", wordWrap=True)
@@ -143,8 +144,11 @@ class TablePage(QWidget):
         header.setSectionsClickable(True)
         # Not view.setSortingEnabled(): that sorts at once by column 0; the model's default sort stands.
         header.sortIndicatorChanged.connect(self.model.sort)
+        self._chips = ChipDelegate(self.view)
         for n, column in enumerate(self.spec.columns):
             header.resizeSection(n, column.width)
+            if column.colours is not None:
+                self.view.setItemDelegateForColumn(n, self._chips)
         self.view.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         layout.addWidget(self.view, 1)
@@ -152,11 +156,12 @@ class TablePage(QWidget):
     def _filter_widget(self, f: FilterSpec) -> QWidget:
         if f.kind == "text":
             edit = QLineEdit(placeholderText="Name or email", clearButtonEnabled=True)
-            edit.setFixedWidth(170)
+            edit.setFixedWidth(150)
             edit.textChanged.connect(lambda _t: self._debounce.start())
             return edit
         if f.kind == "date":
             edit = QDateEdit(calendarPopup=True, displayFormat="d MMM yyyy")
+            edit.setFixedWidth(118)
             edit.setMinimumDate(_NO_DATE)
             edit.setSpecialValueText("Any")
             edit.setDate(_NO_DATE)
@@ -168,7 +173,7 @@ class TablePage(QWidget):
             spin.valueChanged.connect(lambda _v: self._debounce.start())
             return spin
         combo = QComboBox()
-        combo.addItem(f"Any {f.label.lower()}", "")
+        combo.addItem(f.any_label or f"Any {f.label.lower()}", "")
         for value, label in f.choices:
             combo.addItem(label, value)
         if f.loader is not None:
