@@ -193,6 +193,7 @@ class _Pass:
                 else:
                     _apply_row(w, spec, row, bad_ts)
             w.recompute_counters()
+            w.flush()
             w.save_rejects(spec.source)
             if new_cursor is not None:
                 _save_cursor(session, spec.source, new_cursor)
@@ -235,10 +236,7 @@ def _apply_carefully(w: Writer, spec: TableSpec, row: Mapping[str, Any], rows: S
     except (IntegrityError, DBAPIError) as exc:
         (w.counts.read, w.counts.created, w.counts.updated, w.counts.unchanged, w.counts.set_aside) = before
         w.succeeded.discard(str(row["id"]))
-        w.touched_properties.clear()
-        w.contacts_by_email.clear()
-        w.contacts_by_user.clear()
-        w._pending.clear()
+        w.reset_caches()
         spec.prefetch(w, rows)  # the caches may hold rows the savepoint rolled back
         w.counts.read += 1
         first_line = str(getattr(exc, "orig", exc)).strip().splitlines()

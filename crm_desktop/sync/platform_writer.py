@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.db.base import new_id
 from crm_desktop.db.models import (
+    ActivityLog,
     Contact,
     Enquiry,
     Interaction,
@@ -35,7 +36,7 @@ from crm_desktop.services.validation import FieldError, normalise_email
 from crm_desktop.sync.progress import TableCounts
 
 # Inserts are flushed parents first so foreign keys hold at every statement.
-INSERT_ORDER = (Contact, Staff, Property, Enquiry, PlatformBooking, Membership, Interaction)
+INSERT_ORDER = (Contact, Staff, Property, Enquiry, PlatformBooking, Membership, Interaction, ActivityLog)
 COUNTED_BOOKING_STATUSES = ("confirmed", "completed")
 
 
@@ -77,6 +78,7 @@ class Writer:
         self._tombstones = session.scalar(select(func.count()).select_from(Tombstone)) or 0
         self.contacts_by_email: dict[str, dict[str, Any]] = {}
         self.contacts_by_user: dict[str, dict[str, Any]] = {}
+        self._looked_up: set[tuple[str, str]] = set()  # keys already fetched (found or not)
         # Per-table lookups the handler's prefetch fills for this batch.
         self.cache: dict[str, dict[str, Any]] = {}
         self.extra: dict[str, Any] = {}
@@ -88,7 +90,7 @@ class Writer:
         self._pending[model].append(row)
         if entity:
             created = {k: {"before": None, "after": v} for k, v in row.items() if v is not None and k != "id"}
-            audit.log_activity(self.session, SYSTEM, entity, row["id"], "created", created, reason)
+            self.audit(entity, row["id"], "created", created, reason)
         return row
 
     def update(self, model: type, current: dict[str, Any], desired: Mapping[str, Any], *, entity: str | None,
@@ -108,8 +110,18 @@ class Writer:
         self.session.execute(stmt)
         current.update(values)
         if entity:
-            audit.log_activity(self.session, SYSTEM, entity, current["id"], action, changes, reason)
+            self.audit(entity, current["id"], action, changes, reason)
         return changes
+
+    def audit(self, entity: str, entity_id: str, action: str, changes: dict[str, Any], reason: str) -> None:
+        """A crm_activity_log entry in the format of services.audit.log_activity (performedBy 'system'),
+        queued with the batch's inserts so a big first sync writes them with executemany."""
+        self._pending[ActivityLog].append({
+            "id": new_id(), "entityType": entity, "entityId": entity_id, "action": action,
+            "changedFields": json.dumps(changes, default=audit.jsonable, ensure_ascii=False) if changes else None,
+            "performedBy": SYSTEM.audit_name, "ipAddress": None, "timestamp": self.now, "reason": reason,
+            "metadata": None,
+        })
 
     def flush(self) -> None:
         for model in INSERT_ORDER:
@@ -122,6 +134,15 @@ class Writer:
             for group in groups.values():
                 self.session.execute(insert(model.__table__), group)  # type: ignore[attr-defined]
 
+    def reset_caches(self) -> None:
+        """Forget cached rows and queued inserts (after a savepoint rolled some of them back)."""
+        self._pending.clear()
+        self.contacts_by_email.clear()
+        self.contacts_by_user.clear()
+        self._looked_up.clear()
+        self.cache = {}
+        self.extra = {}
+
     # ---- people ----------------------------------------------------------------------------------------
 
     def erased(self, *, email: str | None = None, user_id: str | None = None, updated_at: str | None = None) -> bool:
@@ -131,8 +152,12 @@ class Writer:
 
     def load_contacts(self, emails: Iterable[str] = (), user_ids: Iterable[str] = ()) -> None:
         """Fetch the contacts this batch will look up, in two queries instead of one per row."""
-        emails = {e for e in emails if e and e not in self.contacts_by_email}
-        user_ids = {u for u in user_ids if u and u not in self.contacts_by_user}
+        emails = {e for e in emails if e and e not in self.contacts_by_email and ("e", e) not in self._looked_up}
+        user_ids = {u for u in user_ids if u and u not in self.contacts_by_user and ("u", u) not in self._looked_up}
+        if not emails and not user_ids:
+            return
+        self._looked_up.update(("e", e) for e in emails)
+        self._looked_up.update(("u", u) for u in user_ids)
         self.flush()
         for column, keys in ((Contact.email, emails), (Contact.userId, user_ids)):
             keys_list = sorted(keys)
