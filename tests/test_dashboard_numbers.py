@@ -108,3 +108,47 @@ def test_conversions_follow_the_pipeline(db, admin):
     with db.read() as s:
         n = dashboard_numbers(s, TODAY)
     assert n.conversions == 4 and n.open_enquiries == 4 and n.conversion_rate == Decimal("40.0")
+
+
+def _counter_rows(db) -> list[tuple]:  # noqa: ANN001
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        return sorted((name, key, int(n), int(pence)) for name, key, n, pence in conn.execute(
+            text("SELECT name, key, n, pence FROM crm_counters WHERE n <> 0 OR pence <> 0")))
+
+
+def test_trigger_totals_equal_a_full_recount_after_every_kind_of_write(db, admin):
+    """Inserts, updates of counted and uncounted columns, and deletes keep crm_counters exact."""
+    from sqlalchemy import delete, update
+
+    from crm_desktop.db import counters
+
+    with db.write_session() as s:
+        _seed(s)
+    with db.write_session() as s:
+        s.execute(update(Enquiry).where(Enquiry.id == "e1").values(status="lost"))
+        s.execute(update(Enquiry).where(Enquiry.id == "e2").values(createdAt="2024-01-01T00:00:00.000Z"))
+        s.execute(update(Enquiry).where(Enquiry.id == "e3").values(message="only text changed"))
+        s.execute(delete(Enquiry).where(Enquiry.id == "e9"))
+        s.execute(update(Property).where(Property.id == "p1").values(totalRevenue=Decimal("10.01"),
+                                                                      membershipTier="silver"))
+        s.execute(update(Property).where(Property.id == "p4").values(listingStatus=None))
+        s.execute(update(Membership).where(Membership.id == "m3").values(status="active"))  # becomes live
+        s.execute(update(Membership).where(Membership.id == "m0").values(status="cancelled"))  # leaves
+        s.execute(update(Membership).where(Membership.id == "m1").values(planPrice=Decimal("59.99")))
+        s.execute(update(Contact).where(Contact.id == "c3").values(type="owner"))
+        s.add(Contact(id="c99", type="guest", email="late@example.co.uk", createdAt=STAMP, updatedAt=STAMP))
+    db.write(lambda s: enquiries.change_status(s, admin, "e0", "booked"))
+    by_triggers = _counter_rows(db)
+    with db.engine.begin() as conn:
+        counters.rebuild(conn)
+    assert by_triggers == _counter_rows(db)
+    with db.read() as s:
+        n = dashboard_numbers(s, TODAY)
+    assert (n.contacts, n.owners, n.guests) == (9, 4, 5)
+    assert n.enquiries == 9 and n.conversions == 4
+    assert dict(n.members_by_tier) == {"bronze": 2, "silver": 2, "gold": 1}
+    assert dict(n.membership_revenue_by_tier)["gold"] == Decimal("719.88")  # 59.99 x 12 only
+    assert dict(n.booking_revenue_by_tier) == {
+        "bronze": Decimal("99.99"), "silver": Decimal("10.01"), "gold": Decimal("0.20"), "none": Decimal("5.00")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -425,6 +426,17 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
     updatedAt: Mapped[str] = mapped_column(Text)
+
+
+class Counter(Base):
+    """Running totals for the dashboard, kept by triggers (see crm_desktop.db.counters); never written by hand."""
+
+    __tablename__ = "crm_counters"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Tombstone(Base):

@@ -1,9 +1,10 @@
-"""The dashboard's numbers, computed by SQL aggregates only (no rows are loaded into Python).
+"""The dashboard's numbers, read from running totals so they stay fast at any size.
 
-Every figure is one GROUP BY or COUNT over an indexed column, so the dashboard stays fast with a
-million contacts and two million enquiries: contacts by type, properties by listing status, enquiries
-by status (funnel, totals, conversions), enquiries per day over the recent weeks (bucketed into weeks
-here, so the SQL is the same on SQLite and PostgreSQL) and memberships by tier.
+Counts by contact type, listing status, enquiry status and creation day, live memberships by tier
+and billing cycle, and revenue sums come from crm_counters, which database triggers keep in the same
+transaction as every write (see crm_desktop.db.counters): the dashboard reads a few hundred small
+rows instead of scanning millions. Only "expiring within 30 days" depends on today's date, so it is an
+index range query on crm_memberships.endDate.
 """
 
 from __future__ import annotations
@@ -15,16 +16,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crm_desktop.db import counters
 from crm_desktop.db.base import CENT
-from crm_desktop.db.models import (
-    CLOSED_ENQUIRY_STATUSES,
-    ENQUIRY_STATUSES,
-    TIERS,
-    Contact,
-    Enquiry,
-    Membership,
-    Property,
-)
+from crm_desktop.db.models import CLOSED_ENQUIRY_STATUSES, ENQUIRY_STATUSES, TIERS, Membership
 
 WEEKS = 26
 EXPIRING_DAYS = 30
@@ -56,69 +50,56 @@ class DashboardNumbers:
     booking_revenue_by_tier: tuple[tuple[str, Decimal], ...]  # properties' totalRevenue by their tier
 
 
-def _pence(value: object) -> Decimal:
-    """A sum of whole pence from SQL (exact on both databases) as pounds."""
-    return (Decimal(str(value or 0)) / 100).quantize(CENT)
+def _pence(value: int) -> Decimal:
+    return (Decimal(value) / 100).quantize(CENT)
 
 
-def _grouped(session: Session, column, *where) -> dict[str | None, int]:
-    stmt = select(column, func.count()).group_by(column)
-    if where:
-        stmt = stmt.where(*where)
-    return {key: count for key, count in session.execute(stmt)}
+def _counts(conn, name: str) -> dict[str, int]:  # noqa: ANN001
+    return {key: n for key, (n, _pence) in counters.read(conn, name).items()}
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _weekly(session: Session, today: date, weeks: int) -> tuple[tuple[date, int], ...]:
+def _weekly(conn, today: date, weeks: int) -> tuple[tuple[date, int], ...]:  # noqa: ANN001
     first = monday(today) - timedelta(weeks=weeks - 1)
     end = monday(today) + timedelta(weeks=1)
-    # Timestamps are fixed-width ISO text, so the first 10 characters are the UTC day and the range
-    # condition is an index range scan on idx_crm_enquiries_createdAt.
-    day_col = func.substr(Enquiry.createdAt, 1, 10)
-    stmt = (select(day_col, func.count())
-            .where(Enquiry.createdAt >= first.isoformat(), Enquiry.createdAt < end.isoformat())
-            .group_by(day_col))
     buckets = {first + timedelta(weeks=i): 0 for i in range(weeks)}
-    for day_text, count in session.execute(stmt):
+    for key, (count, _pence) in counters.read(conn, "enquiries.day", first.isoformat(), end.isoformat()).items():
         try:
-            day = date.fromisoformat(day_text)
-        except (TypeError, ValueError):
-            continue  # a malformed timestamp is not counted rather than crashing the dashboard
-        week = monday(day)
+            week = monday(date.fromisoformat(key))
+        except ValueError:
+            continue  # a malformed timestamp is not counted rather than breaking the dashboard
         if week in buckets:
             buckets[week] += count
     return tuple(sorted(buckets.items()))
 
 
 def _memberships(session: Session, today: date) -> tuple[dict[str, int], dict[str, int], dict[str, Decimal]]:
-    live = Membership.status.in_(LIVE_MEMBERSHIP_STATUSES)
-    horizon = today + timedelta(days=EXPIRING_DAYS + 1)
     members = {tier: 0 for tier in TIERS}
     revenue = {tier: Decimal("0.00") for tier in TIERS}
-    # Monthly plans are annualised (x12) so tiers with different billing cycles compare fairly.
-    stmt = (select(Membership.planTier, Membership.billingCycle, func.count(),
-                   func.sum(func.round(Membership.planPrice * 100)))
-            .where(live).group_by(Membership.planTier, Membership.billingCycle))
-    for tier, cycle, count, pence in session.execute(stmt):
-        if tier not in members:
-            continue
-        members[tier] += count
-        revenue[tier] += _pence(pence) * (12 if cycle == "monthly" else 1)
+    for key, (count, pence) in counters.read(session.connection(), "memberships.live").items():
+        tier, _, cycle = key.partition("|")
+        if tier in members:
+            members[tier] += count
+            # Monthly plans are annualised (x12) so tiers with different billing cycles compare fairly.
+            revenue[tier] += _pence(pence) * (12 if cycle == "monthly" else 1)
+    horizon = today + timedelta(days=EXPIRING_DAYS + 1)
     expiring = {tier: 0 for tier in TIERS}
-    expiring.update({k: v for k, v in _grouped(
-        session, Membership.planTier, live, Membership.endDate >= today.isoformat(),
-        Membership.endDate < horizon.isoformat()).items() if k in expiring})
+    stmt = (select(Membership.planTier, func.count())
+            .where(Membership.endDate >= today.isoformat(), Membership.endDate < horizon.isoformat(),
+                   Membership.status.in_(LIVE_MEMBERSHIP_STATUSES))
+            .group_by(Membership.planTier))
+    for tier, count in session.execute(stmt):
+        if tier in expiring:
+            expiring[tier] = count
     return members, expiring, revenue
 
 
-def _booking_revenue(session: Session) -> dict[str, Decimal]:
+def _booking_revenue(conn) -> dict[str, Decimal]:  # noqa: ANN001
     revenue: dict[str, Decimal] = {tier: Decimal("0.00") for tier in TIERS}
-    stmt = (select(Property.membershipTier, func.sum(func.round(Property.totalRevenue * 100)))
-            .group_by(Property.membershipTier))
-    for tier, pence in session.execute(stmt):
+    for tier, (_count, pence) in counters.read(conn, "properties.tier").items():
         key = tier if tier in revenue else NO_TIER
         revenue[key] = revenue.get(key, Decimal("0.00")) + _pence(pence)
     return revenue
@@ -126,9 +107,10 @@ def _booking_revenue(session: Session) -> dict[str, Decimal]:
 
 def dashboard_numbers(session: Session, today: date, weeks: int = WEEKS) -> DashboardNumbers:
     """All the dashboard's figures as of `today` (a UTC calendar day)."""
-    by_type = _grouped(session, Contact.type)
-    by_listing = _grouped(session, Property.listingStatus)
-    by_status = _grouped(session, Enquiry.status)
+    conn = session.connection()
+    by_type = _counts(conn, "contacts.type")
+    by_listing = _counts(conn, "properties.status")
+    by_status = _counts(conn, "enquiries.status")
     enquiries = sum(by_status.values())
     booked = by_status.get("booked", 0)
     rate = (Decimal(booked * 100) / enquiries).quantize(Decimal("0.1")) if enquiries else Decimal("0.0")
@@ -145,10 +127,10 @@ def dashboard_numbers(session: Session, today: date, weeks: int = WEEKS) -> Dash
         conversions=booked,
         conversion_rate=rate,
         funnel=tuple((status, by_status.get(status, 0)) for status in ENQUIRY_STATUSES),
-        weekly_enquiries=_weekly(session, today, weeks),
+        weekly_enquiries=_weekly(conn, today, weeks),
         members_by_tier=tuple(members.items()),
         expiring_by_tier=tuple(expiring.items()),
         expiring_soon=sum(expiring.values()),
         membership_revenue_by_tier=tuple(membership_revenue.items()),
-        booking_revenue_by_tier=tuple(_booking_revenue(session).items()),
+        booking_revenue_by_tier=tuple(_booking_revenue(conn).items()),
     )

@@ -355,6 +355,30 @@ def upgrade() -> None:
         batch_op.create_index('idx_crm_platform_bookings_propertyId', ['propertyId'], unique=False)
 
     _create_contact_search_index()
+    _create_counters()
+
+
+# Dashboard totals kept by triggers (crm_desktop/db/counters.py holds the DDL for both databases).
+def _create_counters() -> None:
+    from crm_desktop.db import counters
+
+    op.create_table('crm_counters',
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('key', sa.Text(), nullable=False),
+    sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('pence', sa.BigInteger(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('name', 'key', name=op.f('pk_crm_counters'))
+    )
+    for statement in counters.create_statements(op.get_bind().dialect.name):
+        op.execute(statement)
+
+
+def _drop_counters() -> None:
+    from crm_desktop.db import counters
+
+    for statement in counters.drop_statements(op.get_bind().dialect.name):
+        op.execute(statement)
+    op.drop_table('crm_counters')
 
 
 # Search-as-you-type over contacts (see crm_desktop/search/contacts_index.py): an FTS5 trigram index on
@@ -401,6 +425,7 @@ def _drop_contact_search_index() -> None:
 
 
 def downgrade() -> None:
+    _drop_counters()
     _drop_contact_search_index()
 
     with op.batch_alter_table('crm_platform_bookings', schema=None) as batch_op:
