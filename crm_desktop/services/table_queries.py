@@ -1,10 +1,11 @@
 """SQL for the big list tables (contacts, properties, enquiries, memberships, activity): the ordered
 keys of a filtered, sorted table, and the rows for a page of those keys.
 
-Why keys: the window must open and scroll a million contacts. It holds the ordered keys of the
-whole result (see KeyList) and asks for rows a page at a time, so a jump to row 900,000 is one
-indexed lookup of 100 keys rather than an OFFSET that walks 900,000 rows, and re-sorting by an
-unindexed column sorts once rather than once per page. On SQLite the key is the integer `rowid`
+Why keys: the window must open and scroll a million contacts. It first shows the count and the
+first page (count_rows + fetch_page: milliseconds on an index), then holds the ordered keys of the
+whole result (see KeyList, read in the background) and asks for rows a page at a time, so a jump to
+row 900,000 is one indexed lookup of 100 keys rather than an OFFSET that walks 900,000 rows, and
+re-sorting by an unindexed column sorts once rather than once per page. On SQLite the key is the integer `rowid`
 (8 bytes a row in an array: 8 MB for a million); elsewhere it is the row's `id` (UUIDs packed into
 16 bytes each). Filters, search and sort columns come from whitelists, never from user text.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from crm_desktop.db.models import ActivityLog, Contact, Enquiry, Membership, Property, Staff
 from crm_desktop.search.contacts_index import contact_search_clause
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.listing import like_pattern
+from crm_desktop.services.listing import like_pattern, unsearchable
 from crm_desktop.services.validation import FieldError, day
 from crm_desktop.timeutil import utcnow
 
@@ -126,9 +127,13 @@ def _words_match(columns: Sequence[ColumnElement], text: str) -> ColumnElement |
 
 def _where(table: TableDef, query: TableQuery, dialect: str) -> list[ColumnElement]:
     clauses: list[ColumnElement] = []
+    if unsearchable(query.search or ""):  # NUL / broken unicode: PostgreSQL fails, SQLite matches all
+        raise ValidationError({"search": "contains characters that cannot be searched for"})
     for key, value in query.filters.items():
         if value is None or value == "":
             continue
+        if isinstance(value, str) and unsearchable(value):
+            raise ValidationError({key: "contains characters that cannot be searched for"})
         build = table.filters.get(key)
         if build is None:
             raise ValidationError({key: f"is not a filter for {table.name}"})
@@ -154,6 +159,21 @@ def _order(table: TableDef, query: TableQuery) -> list[ColumnElement]:
 def keys_statement(table: TableDef, query: TableQuery, session: Session) -> Select:
     return (select(key_column(table, session)).select_from(table.source)
             .where(*_where(table, query, session.get_bind().dialect.name)).order_by(*_order(table, query)))
+
+
+def count_rows(session: Session, table: TableDef, query: TableQuery) -> int:
+    """How many rows match (no ORDER BY: the cheapest index answers)."""
+    dialect = session.get_bind().dialect.name
+    stmt = select(func.count()).select_from(table.source).where(*_where(table, query, dialect))
+    return int(session.scalar(stmt) or 0)
+
+
+def fetch_page(session: Session, table: TableDef, query: TableQuery, offset: int,
+               limit: int = PAGE_SIZE) -> list[dict[str, Any] | None]:
+    """One page by position, for before the key list has arrived: the page's keys by OFFSET over
+    the (often covering) sort index, then its rows by key."""
+    keys = [r[0] for r in session.execute(keys_statement(table, query, session).offset(offset).limit(limit))]
+    return fetch_rows(session, table, keys)
 
 
 def fetch_keys(session: Session, table: TableDef, query: TableQuery) -> KeyList:

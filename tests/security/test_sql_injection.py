@@ -107,3 +107,37 @@ def test_hostile_ids_are_not_found_not_crashes(db, admin, rows):
                         memberships.get_membership):
                 with pytest.raises(CrmError):
                     get(s, admin, value)
+
+
+TAUTOLOGIES = ("' OR '1'='1", "' OR 1=1 --", "1) OR (1=1", "\"; DROP TABLE crm_contacts; --")
+TABLE_NAMES = ("contacts", "properties", "enquiries", "memberships", "activity")
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_window_tables_take_hostile_search_filters_and_sorts(db, admin, rows, name):
+    """The big list tables of the window (crm_desktop.services.table_queries) have their own SQL."""
+    from crm_desktop.services import table_queries as tq
+
+    table = tq.table(name)
+    before = snapshot(db)
+
+    def keys(query):
+        with db.read() as s:
+            try:
+                return len(tq.fetch_keys(s, table, query))
+            except CrmError as exc:
+                return exc
+
+    for value in HOSTILE:
+        found = keys(tq.TableQuery(search=value))
+        assert isinstance(found, int | ValidationError), (name, value, found)
+        if value in TAUTOLOGIES:  # word search: every word must appear, so these find nothing
+            assert found == 0, (name, value, found)
+        if "\x00" in value or "\ud800" in value:
+            assert isinstance(found, ValidationError), (name, value, found)
+        for key in table.filters:
+            found = keys(tq.TableQuery(filters={key: value}))
+            assert isinstance(found, ValidationError) or isinstance(found, int), (name, key, value, found)
+        assert isinstance(keys(tq.TableQuery(filters={value: "x"})), ValidationError) or not value
+        assert isinstance(keys(tq.TableQuery(sort=value)), ValidationError)
+    assert snapshot(db) == before
