@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, create_engine, func, insert, select, update
+from sqlalchemy import Engine, MetaData, create_engine, func, insert, select, text, update
 
 from crm_desktop.app import AppContext
 from crm_desktop.config import Settings
 from crm_desktop.db.engine import Database
-from crm_desktop.sync.platform_tables import create_platform_schema
+from crm_desktop.sync.platform_tables import PLATFORM_TABLE_NAMES, create_platform_schema
 from crm_desktop.sync.progress import SyncSummary
 from crm_desktop.sync.runner import run_sync
 
@@ -143,6 +143,17 @@ def ctx(db: Database, platform_url: str) -> Iterator[AppContext]:
     context = AppContext(Settings(database_url=db.url, platform_database_url=platform_url))
     yield context
     context.close()
+
+
+@pytest.fixture
+def platform_in_crm_db(db: Database) -> Iterator[Database]:
+    """The platform tables in the CRM database itself (the default URL); dropped afterwards so the
+    shared PostgreSQL test database keeps only the CRM schema for the other tests."""
+    yield db
+    cascade = " CASCADE" if db.dialect == "postgresql" else ""
+    with db.engine.begin() as conn:
+        for name in reversed(PLATFORM_TABLE_NAMES):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{name}"{cascade}'))
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_unreachable_or_bad_platform_url_is_one_clear_line(env, url, capsys):
     assert "Traceback" not in err
 
 
-def test_demo_builds_and_syncs_then_if_empty_skips(env, db, capsys):
+def test_demo_builds_and_syncs_then_if_empty_skips(env, db, platform_in_crm_db, capsys):
     env.delenv("CRM_PLATFORM_DATABASE_URL")  # the default: the platform tables live in the CRM database
     assert main(["demo", "--owners", "6", "--seed", "2"]) == 0
     out, _err = capsys.readouterr()
