@@ -19,6 +19,7 @@ from crm_desktop.db.models import Contact, Membership, Property, SyncReject
 from crm_desktop.services.actor import SYSTEM
 from crm_desktop.services.audit import diff, log_activity
 from crm_desktop.services.tombstones import is_erased
+from crm_desktop.sync.platform_memberships import STRIPE_OWNED_FIELDS
 from crm_desktop.sync.progress import SyncSummary
 from crm_desktop.sync.stripe_shapes import (
     CYCLES,
@@ -156,6 +157,10 @@ def _write(session: Session, row: Membership | None, values: dict[str, Any], sub
 def apply_subscription(session: Session, inp: SubscriptionInput, event_time: int | None, why: str) -> Outcome:
     row = find_membership(session, inp.sub.id)
     values = subscription_values(session, inp, row, event_time)
+    if row is not None and row.platformSubscriptionId:
+        # The platform sync keeps this row too: Stripe owns status and payments, the platform the plan,
+        # dates and owner (else the two passes would undo each other on every run); gaps are filled.
+        values = {k: v for k, v in values.items() if k in STRIPE_OWNED_FIELDS or getattr(row, k) is None}
     return _write(session, row, values, inp.sub.id, why)
 
 

@@ -285,3 +285,31 @@ def test_cancel_between_batches_keeps_what_was_applied_oldest_first(db: Database
     run(db, gateway_for(fake_stripe.url))
     assert memberships(db)[SUB].paymentFailureCount == 2
     assert set(CursorState.from_text(cursor(db)).seen) == {"evt_1", "evt_2", "evt_3"}
+
+
+def test_row_the_platform_also_keeps_gets_status_and_payments_only(db: Database, fake_stripe: FakeStripe,
+                                                                   gateway_for) -> None:
+    """A membership made by the platform sync (platformSubscriptionId) with the same Stripe id: Stripe
+    owns status and payments; the platform's plan, dates and owner stay, so neither pass undoes the other."""
+    from crm_desktop.db.models import Membership
+
+    owner = add_owner(db, "olive@example.com", "user_owner_1")
+    with db.write_session() as s:
+        s.add(Membership(contactId=owner, planTier="silver", planPrice=Decimal("150.00"), billingCycle="annual",
+                         startDate="2026-11-01T00:00:00.000Z", endDate="2027-11-01T00:00:00.000Z",
+                         status="active", stripeSubscriptionId=SUB, platformSubscriptionId="7",
+                         platformUserId="user_owner_1", customerEmail="olive@example.com",
+                         createdAt=now_iso(), updatedAt=now_iso()))
+    stock(fake_stripe)
+    seed_cursor(db, NOW - 200)
+    leaving = {**recorded("v2026/subscription.json"), "cancel_at_period_end": True, "canceled_at": NOW - 50}
+    fake_stripe.add("subscriptions", leaving)
+    fake_stripe.add("events", event("evt_u", "customer.subscription.updated", NOW - 50, leaving),
+                    event("evt_p", "invoice.paid", NOW - 40, recorded("v2026/invoice_paid.json")))
+    run(db, gateway_for(fake_stripe.url))
+    m = memberships(db)[SUB]
+    assert (m.planTier, m.planPrice, m.startDate, m.customerEmail) == (
+        "silver", Decimal("150.00"), "2026-11-01T00:00:00.000Z", "olive@example.com")
+    assert (m.status, m.autoRenew, m.cancelledDate, m.stripeCustomerId) == ("cancelled", False, at(NOW - 50), CUS)
+    assert m.lastPaymentAmount == Decimal("299.00") and m.stripeSyncedAt
+    assert run(db, gateway_for(fake_stripe.url)).changed == 0
