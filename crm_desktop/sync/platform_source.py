@@ -151,10 +151,9 @@ class _Pass:
                 return
             chunk = candidates[start:start + self.batch_size]
             rows = self.fetch(spec, [c[1] for c in chunk])
-            bad_ts = {str(c[1]) for c in chunk if c[0] is None}
             stamps = [c[0] for c in chunk if c[0] is not None]
             new_cursor = min(max(stamps), utcnow()) if stamps else None
-            self.apply_batch(spec, rows, counts, new_cursor, bad_ts)
+            self.apply_batch(spec, rows, counts, new_cursor)
             seen.update(str(c[1]) for c in chunk)
             self.progress(label, start + len(chunk), len(candidates))
         if not self.cancelled:
@@ -172,10 +171,10 @@ class _Pass:
         for start in range(0, len(ids), self.batch_size):
             rows = self.fetch(spec, ids[start:start + self.batch_size])
             if rows:
-                self.apply_batch(spec, rows, counts, None, set())
+                self.apply_batch(spec, rows, counts, None)
 
     def apply_batch(self, spec: TableSpec, rows: list[dict[str, Any]], counts: TableCounts,
-                    new_cursor: datetime | None, bad_ts: set[str]) -> None:
+                    new_cursor: datetime | None) -> None:
         self.batches += 1
         crash_here = self.crash_in == self.batches
 
@@ -189,9 +188,9 @@ class _Pass:
                     session.flush()
                     os._exit(3)
                 if careful:
-                    _apply_carefully(w, spec, row, rows, bad_ts)
+                    _apply_carefully(w, spec, row, rows)
                 else:
-                    _apply_row(w, spec, row, bad_ts)
+                    _apply_row(w, spec, row)
             w.recompute_counters()
             w.flush()
             w.save_rejects(spec.source)
@@ -211,27 +210,33 @@ class _Pass:
         self.summary.rejects.extend((f"platform {spec.name}", ext, reason) for ext, reason in w.saved_rejects)
 
 
-def _apply_row(w: Writer, spec: TableSpec, row: Mapping[str, Any], bad_ts: set[str]) -> None:
+def _apply_row(w: Writer, spec: TableSpec, row: Mapping[str, Any]) -> None:
     ext = str(row["id"])
     w.counts.read += 1
     try:
-        if ext in bad_ts:
-            raise RowRejected(f"updated_at {row['updated_at']!r} is not a date and time")
+        try:
+            parse_ts(row["updated_at"])
+        except (ValueError, OverflowError, OSError) as exc:
+            raise RowRejected(f"updated_at {row['updated_at']!r} is not a date and time") from exc
         outcome = spec.apply(w, row)
     except RowRejected as exc:
         w.reject(ext, str(exc), row)
+        return
+    except (ValueError, TypeError, ArithmeticError, OverflowError) as exc:
+        # Data no rule foresaw: set the row aside (with the reason) rather than stop the pass.
+        log.warning("platform %s row %s could not be read", spec.name, ext, exc_info=True)
+        w.reject(ext, f"could not be read: {exc}", row)
         return
     setattr(w.counts, outcome, getattr(w.counts, outcome) + 1)
     w.succeeded.add(ext)
 
 
-def _apply_carefully(w: Writer, spec: TableSpec, row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
-                     bad_ts: set[str]) -> None:
+def _apply_carefully(w: Writer, spec: TableSpec, row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> None:
     """One row in its own savepoint: a row the database refuses is set aside, the others go through."""
     before = (w.counts.read, w.counts.created, w.counts.updated, w.counts.unchanged, w.counts.set_aside)
     try:
         with w.session.begin_nested():
-            _apply_row(w, spec, row, bad_ts)
+            _apply_row(w, spec, row)
             w.flush()
     except (IntegrityError, DBAPIError) as exc:
         (w.counts.read, w.counts.created, w.counts.updated, w.counts.unchanged, w.counts.set_aside) = before

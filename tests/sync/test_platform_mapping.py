@@ -221,6 +221,10 @@ def test_bad_rows_are_set_aside_and_cleared_when_fixed(db, platform, sync):
     pid = platform.prop("Bad Status House", status="demolished")
     eid = platform.enquiry("broken@example.com", created_at="last Tuesday")
     bid = platform.booking("No Such House", email="x@example.com")
+    late = platform.enquiry("late@example.com")
+    with platform.engine.begin() as conn:
+        t = platform.meta.tables["enquiries"]
+        conn.execute(t.update().where(t.c.id == late).values(updated_at="soon"))
     summary = sync()
     reasons = {(t, ext): r for t, ext, r in summary.rejects}
     assert "email is missing" in reasons[("platform user", "u-nomail")]
@@ -228,17 +232,19 @@ def test_bad_rows_are_set_aside_and_cleared_when_fixed(db, platform, sync):
     assert "'demolished' is not one of" in reasons[("platform properties", str(pid))]
     assert "created_at" in reasons[("platform enquiries", str(eid))]
     assert "no property titled 'No Such House'" in reasons[("platform bookings", str(bid))]
+    assert "updated_at 'soon' is not a date and time" in reasons[("platform enquiries", str(late))]
     assert summary.tables["platform user"].set_aside == 2
     open_rejects = all_(db, select(SyncReject).where(SyncReject.resolvedAt.is_(None)))
-    assert len(open_rejects) == 5
+    assert len(open_rejects) == 6
 
     again = sync()  # still broken: reported again, nothing new written
-    assert len(again.rejects) == 5
-    assert len(all_(db, select(SyncReject))) == 5
+    assert len(again.rejects) == 6
+    assert len(all_(db, select(SyncReject))) == 6
 
     platform.touch("user", "u-nomail", email="found@example.com")
     platform.touch("properties", pid, status="paused")
     platform.prop("No Such House")  # what the booking was waiting for arrives; the booking itself is unchanged
+    platform.touch("enquiries", late)
     sync()
     still_open = {r.externalId for r in all_(db, select(SyncReject).where(SyncReject.resolvedAt.is_(None)))}
     assert still_open == {"u-odd", str(eid)}
