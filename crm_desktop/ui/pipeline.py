@@ -135,8 +135,9 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(QColor("#111827"))
         line = fm.height() + 2
-        painter.drawText(QRect(x, r.top() + 6, width, fm.height()), Qt.AlignmentFlag.AlignLeft,
-                         fm.elidedText(card.guest, Qt.TextElideMode.ElideRight, width))
+        name_width = width - (30 if card.assignee else 0)
+        painter.drawText(QRect(x, r.top() + 6, name_width, fm.height()), Qt.AlignmentFlag.AlignLeft,
+                         fm.elidedText(card.guest, Qt.TextElideMode.ElideRight, name_width))
         painter.setFont(option.font)
         painter.setPen(QColor("#4b5563"))
         painter.drawText(QRect(x, r.top() + 6 + line, width, fm.height()), Qt.AlignmentFlag.AlignLeft,
@@ -145,10 +146,10 @@ class CardDelegate(QStyledItemDelegate):
         details = f"{day(card.event_date) if card.event_date else 'No date'} · " \
                   f"{pounds(card.budget) if card.budget is not None else DASH}"
         painter.drawText(QRect(x, r.top() + 6 + 2 * line, width, fm.height()), Qt.AlignmentFlag.AlignLeft,
-                         fm.elidedText(details, Qt.TextElideMode.ElideRight, width - 40))
+                         fm.elidedText(details, Qt.TextElideMode.ElideRight, width))
         if card.assignee:
             initials = "".join(p[0] for p in card.assignee.split()[:2]).upper()
-            badge = QRect(r.right() - 30, r.bottom() - 26, 24, 20)
+            badge = QRect(r.right() - 30, r.top() + 5, 24, 20)
             painter.setBrush(QColor("#e0e7ff"))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(badge, 10, 10)
@@ -175,7 +176,7 @@ class StatusColumn(QListWidget):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setStyleSheet(COLUMN_STYLE)
-        self.setMinimumWidth(190)
+        self.setMinimumWidth(140)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
         """Never let Qt move the item itself: the board moves the enquiry, then redraws from the database."""
@@ -208,7 +209,8 @@ class PipelineBoard(LoadingView):
         head.addWidget(title)
         head.addSpacing(16)
         self.search = QLineEdit(placeholderText="Filter by guest name or email…", clearButtonEnabled=True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(200)
+        self.search.setMaximumWidth(300)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.priority = QComboBox()
         self.priority.addItem("Any priority", None)
@@ -221,8 +223,11 @@ class PipelineBoard(LoadingView):
         head.addWidget(self.priority)
         head.addWidget(self.mine)
         head.addStretch(1)
-        hint = QLabel(f"Drag a card to move it · newest {CARDS_PER_COLUMN} per column · double-click to open")
+        hint = QLabel("Drag a card to move it; double-click to open")
         hint.setObjectName("subheading")
+        hint.setToolTip(f"Each column shows its newest {CARDS_PER_COLUMN} enquiries that match the filters; "
+                        "the header gives the full count. The Enquiries table lists them all.")
+        hint.setMinimumWidth(0)
         head.addWidget(hint)
         outer.addLayout(head)
         outer.addWidget(self.banner)
