@@ -181,3 +181,22 @@ def test_a_bad_filter_value_is_shown_not_raised(ui, db, qtbot):
     with qtbot.waitSignal(page.model.load_failed, timeout=10_000):
         page.model.set_filters({"createdFrom": "not a date"}, "")
     assert "not a date" in page.message.text()
+
+
+def test_pages_load_lazily_first_by_position_then_by_key(ui, db, qtbot, qtmodeltester):
+    """Count and first page first (paint at once), the key list after; rows load page by page."""
+    seed_small(db)
+    model = PagedTableModel(ui, "contacts", specs.CONTACTS.columns)
+    model.page_size = 1  # four pages of one row: every page after the first is fetched on demand
+    assert wait_loaded(qtbot, model) == 4
+    assert model.data(model.index(0, 0)) == "Dan Brown"  # the first page came with the count
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        assert model.data(model.index(2, 0)) is None  # not cached: asks for the page
+    assert model.data(model.index(2, 0)) == "Ada Lovelace"
+    if not model.keys_ready:
+        qtbot.waitSignal(model.keys_loaded, timeout=10_000).wait()
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.data(model.index(3, 0))
+    assert model.data(model.index(3, 0)) == "Bob Marley"
+    assert model.keys_for_rows([3, 0]) is not None and len(model.keys_for_rows([3, 0])) == 2
+    qtmodeltester.check(model)

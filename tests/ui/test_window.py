@@ -131,7 +131,10 @@ def test_ten_thousand_model_resets_do_not_crash(window_ui, sqlite_db, qtbot):
         first = tq.fetch_rows(s, model.table, keys[0:100])
     empty = tq.KeyList(strings=[])
     for n in range(10_000):
-        model.install(keys if n % 2 else empty, first if n % 2 else [])
+        if n % 2:
+            model.install(len(keys), first, keys)
+        else:
+            model.install(0, [], empty)
     assert model.rowCount() == 4
     assert model.data(model.index(0, 0)) == "Dan Brown"
 

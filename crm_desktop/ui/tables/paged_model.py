@@ -1,9 +1,10 @@
 """One table model for every big list: ordered keys from SQL, rows fetched a page at a time.
 
-The model never holds all rows. A (re)load runs one background task that reads the ordered keys of
-the filtered, sorted result (crm_desktop.services.table_queries: integer rowids on SQLite, 8 bytes
-a row) plus the first page of rows; other pages are read on demand when the view asks for a row
-that is not cached, on the TaskRunner, and shown when they arrive (a blank row until then). A small
+The model never holds all rows. A (re)load runs a background task that reads the row count and the
+first page (so the table paints at once), then a second that reads the ordered keys of the filtered,
+sorted result (crm_desktop.services.table_queries: integer rowids on SQLite, 8 bytes a row). Other
+pages are read on demand when the view asks for a row that is not cached, on the TaskRunner, by key
+(or by position until the keys arrive), and shown when they arrive (a blank row until then). A small
 LRU page cache bounds memory. Sorting is a new SQL query (no proxy model): Qt's proxy would call
 data() tens of millions of times over a million rows.
 """
@@ -51,7 +52,8 @@ class ColumnSpec:
 class PagedTableModel(QAbstractTableModel):
     """A read-only table over `table_queries.table(name)`, reloaded when its query or data changes."""
 
-    loaded = Signal(int)  # row count after a (re)load
+    loaded = Signal(int)  # row count after a (re)load; the first page is there, the keys may follow
+    keys_loaded = Signal(int)  # the whole ordered key list has arrived (jumps and exports by key)
     page_loaded = Signal(int)  # page number
     load_failed = Signal(str)  # a message for the view
 
@@ -63,7 +65,8 @@ class PagedTableModel(QAbstractTableModel):
         self.columns = columns
         self.query = query or tq.TableQuery()
         self.page_size = tq.PAGE_SIZE
-        self._keys: tq.KeyList = tq.KeyList(strings=[])
+        self._count = 0
+        self._keys: tq.KeyList | None = None  # None until the background key read arrives
         self._pages: OrderedDict[int, list[dict[str, Any] | None]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
@@ -81,38 +84,67 @@ class PagedTableModel(QAbstractTableModel):
         self.set_query(replace(self.query, filters=clean, search=search))
 
     def reload(self) -> None:
-        """Read the keys and first page again (after a filter, sort, or a change to the data)."""
+        """Read the count and first page again (after a filter, sort, or a change to the data), then the keys."""
         self._generation += 1
         generation, query, table, db = self._generation, self.query, self.table, self.ctx.db
         size = self.page_size
         self.loading = True
 
-        def work(_task: Any) -> tuple[tq.KeyList, list[dict[str, Any] | None]]:
+        def work(_task: Any) -> tuple[int, list[dict[str, Any] | None], tq.KeyList | None]:
             with db.read() as session:
-                keys = tq.fetch_keys(session, table, query)
-                return keys, tq.fetch_rows(session, table, keys[0:size])
+                count = tq.count_rows(session, table, query)
+                first = tq.fetch_page(session, table, query, 0, size)
+                # a small result's keys cost no more than its first page: read them now
+                keys = tq.fetch_keys(session, table, query) if count <= size else None
+                return count, first, keys
 
         self.ctx.tasks.run(f"load {table.name}", work,
-                           on_success=lambda result: self._loaded(generation, result),
+                           on_success=lambda result: self._counted(generation, query, result),
                            on_error=lambda exc: self._failed(generation, exc))
 
-    def _loaded(self, generation: int, result: tuple[tq.KeyList, list[dict[str, Any] | None]]) -> None:
+    def _counted(self, generation: int, query: tq.TableQuery,
+                 result: tuple[int, list[dict[str, Any] | None], tq.KeyList | None]) -> None:
         if generation != self._generation:
             return  # a newer query has been asked for; this answer is stale
-        keys, first = result
-        self.install(keys, first)
+        count, first, keys = result
+        if keys is not None:
+            self.install(len(keys), first if len(keys) == count else None, keys)
+            self.keys_loaded.emit(len(keys))
+            return
+        self.install(count, first)
+        table, db = self.table, self.ctx.db
 
-    def install(self, keys: tq.KeyList, first_page: list[dict[str, Any] | None]) -> None:
-        """Swap in a new result (one model reset)."""
+        def work(_task: Any) -> tq.KeyList:
+            with db.read() as session:
+                return tq.fetch_keys(session, table, query)
+
+        self.ctx.tasks.run(f"keys {table.name}", work,
+                           on_success=lambda keys: self._keys_arrived(generation, keys),
+                           on_error=lambda exc: self._failed(generation, exc))
+
+    def _keys_arrived(self, generation: int, keys: tq.KeyList) -> None:
+        if generation != self._generation:
+            return
+        if len(keys) != self._count:
+            # rows were added or removed between the two reads: the key list is the newer truth
+            self.install(len(keys), None, keys)
+        else:
+            self._keys = keys
+        self.keys_loaded.emit(len(keys))
+
+    def install(self, count: int, first_page: list[dict[str, Any] | None] | None,
+                keys: tq.KeyList | None = None) -> None:
+        """Swap in a new result (one model reset); `keys` may follow later."""
         self.beginResetModel()
+        self._count = count
         self._keys = keys
         self._pages.clear()
         self._pending.clear()
-        if len(keys):
+        if count and first_page is not None:
             self._pages[0] = first_page
         self.endResetModel()
         self.loading = False
-        self.loaded.emit(len(keys))
+        self.loaded.emit(count)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -126,14 +158,16 @@ class PagedTableModel(QAbstractTableModel):
         if page in self._pending or page in self._pages:
             return
         start = page * self.page_size
-        keys = self._keys[start:start + self.page_size]
-        if not keys:
+        if start >= self._count:
             return
+        keys = self._keys[start:start + self.page_size] if self._keys is not None else None
         self._pending.add(page)
-        generation, table, db = self._generation, self.table, self.ctx.db
+        generation, table, db, query, size = self._generation, self.table, self.ctx.db, self.query, self.page_size
 
         def work(_task: Any) -> list[dict[str, Any] | None]:
             with db.read() as session:
+                if keys is None:  # the key list is still loading: read the page by position
+                    return tq.fetch_page(session, table, query, start, size)
                 return tq.fetch_rows(session, table, keys)
 
         self.ctx.tasks.run(f"page {table.name}", work,
@@ -148,7 +182,7 @@ class PagedTableModel(QAbstractTableModel):
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         first = page * self.page_size
-        last = min(first + len(rows), len(self._keys)) - 1
+        last = min(first + len(rows), self._count) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
         self.page_loaded.emit(page)
@@ -171,10 +205,10 @@ class PagedTableModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
 
-    def key_at(self, row: int) -> Any:
-        return self._keys[row]
-
-    def keys_for_rows(self, rows: list[int]) -> list[Any]:
+    def keys_for_rows(self, rows: list[int]) -> list[Any] | None:
+        """The keys of these rows in table order, or None while the key list is still loading."""
+        if self._keys is None:
+            return None
         return [self._keys[r] for r in sorted(set(rows)) if 0 <= r < len(self._keys)]
 
     def id_at(self, row: int) -> str | None:
@@ -183,16 +217,20 @@ class PagedTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        return len(self._keys)
+        return self._count
+
+    @property
+    def keys_ready(self) -> bool:
+        return self._keys is not None
 
     @property
     def key_bytes(self) -> int:
-        return self._keys.nbytes
+        return self._keys.nbytes if self._keys is not None else 0
 
     # ---- Qt model interface ----------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._keys)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)

@@ -305,12 +305,17 @@ class TablePage(QWidget):
 
     def export_selection(self, path: str, on_done: Callable[[int], None] | None = None) -> None:
         """Write the selected rows (read again from the database, in table order) to `path`."""
-        keys = self.model.keys_for_rows(self.selected_rows())
+        selected = self.selected_rows()
+        keys, query = self.model.keys_for_rows(selected), self.model.query
         table, db, actor, values = self.model.table, self.ctx.db, self.ctx.actor, self._export_values
 
         def work(_task: Any) -> int:
             with db.read() as session:
-                rows = [values(r) for r in tq.fetch_rows(session, table, keys) if r is not None]
+                chosen = keys
+                if chosen is None:  # the key list is still loading: read it here
+                    every = tq.fetch_keys(session, table, query)
+                    chosen = [every[r] for r in selected if r < len(every)]
+                rows = [values(r) for r in tq.fetch_rows(session, table, chosen) if r is not None]
             return export_rows(db, actor, f"table:{table.name}", path, self._headers(), rows,
                                {"scope": "selection"})
 
