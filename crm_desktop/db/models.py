@@ -55,9 +55,10 @@ class Contact(Base):
     __table_args__ = (
         CheckConstraint(_in("type", CONTACT_TYPES), name="type"),
         CheckConstraint(_in("status", CONTACT_STATUSES), name="status"),
-        Index("idx_crm_contacts_email", "email"),
-        Index("idx_crm_contacts_type", "type"),
-        Index("idx_crm_contacts_status", "status"),
+        Index("idx_crm_contacts_email", "email", "id"),  # covering for the table sorted by email
+        # type/status lead, then the default sort: a filtered contacts table is one index range
+        Index("idx_crm_contacts_type", "type", "lastName", "firstName", "id"),
+        Index("idx_crm_contacts_status", "status", "lastName", "firstName", "id"),
         Index("idx_crm_contacts_userId", "userId"),
         Index("idx_crm_contacts_name", "lastName", "firstName", "id"),
         Index("idx_crm_contacts_createdAt", "createdAt", "id"),

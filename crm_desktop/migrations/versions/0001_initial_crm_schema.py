@@ -68,10 +68,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('crm_contacts', schema=None) as batch_op:
         batch_op.create_index('idx_crm_contacts_createdAt', ['createdAt', 'id'], unique=False)
-        batch_op.create_index('idx_crm_contacts_email', ['email'], unique=False)
+        batch_op.create_index('idx_crm_contacts_email', ['email', 'id'], unique=False)
         batch_op.create_index('idx_crm_contacts_name', ['lastName', 'firstName', 'id'], unique=False)
-        batch_op.create_index('idx_crm_contacts_status', ['status'], unique=False)
-        batch_op.create_index('idx_crm_contacts_type', ['type'], unique=False)
+        batch_op.create_index('idx_crm_contacts_status', ['status', 'lastName', 'firstName', 'id'], unique=False)
+        batch_op.create_index('idx_crm_contacts_type', ['type', 'lastName', 'firstName', 'id'], unique=False)
         batch_op.create_index('idx_crm_contacts_userId', ['userId'], unique=False)
 
     op.create_table('crm_job_runs',
