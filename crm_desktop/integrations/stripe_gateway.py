@@ -110,7 +110,7 @@ class StripeGateway:
                         f"{attempt} attempts. Nothing was lost; the next sync continues from the same point."
                     ) from exc
                 pause = self.retry.delay(attempt, _retry_after(exc))
-                log.warning("stripe %s: %s (attempt %d), retrying in %.2fs", what,
+                log.info("stripe %s: %s (attempt %d), retrying in %.2fs", what,
                             exc.__class__.__name__, attempt, pause)
                 self.retry.sleep(pause)
         raise AssertionError("unreachable")
