@@ -49,7 +49,7 @@ def ctx(ui_db: Database, qtbot):  # noqa: ANN001, ANN201 - a crm_desktop.ui.cont
     from crm_desktop.ui.context import UiContext
     from crm_desktop.ui.tasks import TaskRunner
 
-    settings = Settings(database_url=ui_db.url, platform_database_url=ui_db.url)
+    settings = Settings(database_url=ui_db.url, platform_database_url=ui_db.url, sync_interval_minutes=0)
     app = AppContext(settings)
     app.__dict__["db"] = ui_db  # the fixture's Database, disposed by the fixture
     errors: list[tuple[str, BaseException]] = []
@@ -63,7 +63,9 @@ def ctx(ui_db: Database, qtbot):  # noqa: ANN001, ANN201 - a crm_desktop.ui.cont
     ui = UiContext(app=app, tasks=tasks, actor=Actor(STAFF_ID, "admin", "Ada Lovelace"))
     ui.task_errors = errors  # type: ignore[attr-defined]
     yield ui
+    tasks.cancel_all()
     tasks.wait(10_000)
+    assert not errors, errors  # every task error must have been handled by the view that started it
 
 
 def seed_demo(db: Database, seed: int = 7) -> dict[str, list[str]]:

@@ -96,3 +96,20 @@ def test_note_dialog_requires_content_then_logs(ctx, demo, qtbot):
     with ctx.db.read() as s:
         row = s.get(Interaction, saved.args[0])
         assert (row.type, row.direction, row.performedBy) == ("phone", "outbound", ctx.actor.id)
+
+
+def test_edit_enquiry_sends_only_changed_fields_with_its_version(ctx, demo, qtbot):
+    dialog = EnquiryDialog(ctx, "enq-005")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.version is not None, timeout=10_000)
+    assert dialog.contact_picker.currentData() is not None and "<" in dialog.contact_picker.currentText()
+    assert "status" not in dialog.fields  # the pipeline moves an enquiry, not this dialog
+    assert dialog.changes() == {}
+    loaded_version = dialog.version
+    dialog.fields["estimatedGuests"].setText("22")
+    assert dialog.changes() == {"estimatedGuests": "22"}
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.submit()
+    with ctx.db.read() as s:
+        e = s.get(Enquiry, "enq-005")
+        assert (e.estimatedGuests, e.version) == (22, loaded_version + 1)
