@@ -79,6 +79,10 @@ class _Pass:
                     self._count(T_SUBS, outcome)
                 if work.invoice is not None:
                     outcome = apply.apply_invoice(session, work.invoice, work.failed, work.event_time, work.why)
+                    if outcome == "missing":
+                        raise ShapeError(f"invoice {work.invoice.id}: its subscription "
+                                         f"{work.invoice.subscription_id} is not in the CRM (set aside, or "
+                                         "no longer in Stripe)")
                     self._count(T_INVOICES, outcome)
         except ShapeError as exc:
             apply.set_aside(session, self.batch, work.table, work.external_id, str(exc), work.payload)

@@ -210,7 +210,9 @@ def test_malformed_objects_are_set_aside_and_the_pass_goes_on(db: Database, fake
 def test_reconcile_on_current_shapes_then_owner_arrives(db: Database, fake_stripe: FakeStripe,
                                                         gateway_for) -> None:
     stock(fake_stripe)
-    fake_stripe.add("invoices", recorded("v2026/invoice_paid.json"), recorded("v2026/invoice_failed.json"))
+    ghost = {**recorded("v2026/invoice_paid.json"), "id": "in_ghost",
+             "parent": {"subscription_details": {"subscription": "sub_ghost"}}, "lines": {"data": []}}
+    fake_stripe.add("invoices", recorded("v2026/invoice_paid.json"), recorded("v2026/invoice_failed.json"), ghost)
     old_event = event("evt_old", "customer.subscription.created", NOW - 40 * 86400,
                       recorded("v2026/subscription.json"))
     fake_stripe.add("events", old_event)
@@ -223,6 +225,7 @@ def test_reconcile_on_current_shapes_then_owner_arrives(db: Database, fake_strip
     assert (m.contactId, m.platformUserId, m.planTier) == (None, "user_owner_1", "gold")  # kept, pending
     assert m.lastPaymentDate == at(1793872803) and m.paymentFailureCount == 2  # the open invoice's attempts
     assert not any(r.startswith("/v1/events") for r in fake_stripe.requests)
+    assert "sub_ghost is not in the CRM" in rejects(db)["in_ghost"].reason
 
     owner = add_owner(db, "owner.one@example.com")  # arrives by email, no events for it any more
     linked = run(db, gateway_for(fake_stripe.url))
