@@ -43,11 +43,13 @@ def test_first_sync_reconciles_every_subscription_row_by_row(db: Database, local
     gone = ls.subscribe(cus_ann, ls.plan("silver", "month", 2500), {"planId": "silver"})
     ls.client.v1.subscriptions.cancel(gone["id"])
     odd = ls.subscribe(cus_ann, ls.plan("silver", "month", 2500), {"planId": "platinum"})
+    cus_dan = ls.customer("dan@example.com", "u-4", card="4000000000000341")  # attaches, then declines
+    declined = ls.subscribe(cus_dan, ls.plan("bronze", "year", 9900), {"planId": "bronze"})
 
     summary = run(db, ls)
 
     rows = memberships(db)
-    assert set(rows) == {gold["id"], silver["id"], bronze["id"], leaving["id"], gone["id"]}
+    assert set(rows) == {gold["id"], silver["id"], bronze["id"], leaving["id"], gone["id"], declined["id"]}
     g = rows[gold["id"]]
     assert (g.contactId, g.planTier, g.planPrice, g.billingCycle, g.status, g.autoRenew) == (
         ann, "gold", Decimal("299.00"), "annual", "active", True)
@@ -68,10 +70,13 @@ def test_first_sync_reconciles_every_subscription_row_by_row(db: Database, local
     assert (cancelled.status, cancelled.autoRenew) == ("cancelled", False)
     assert cancelled.cancelledDate is not None and cancelled.contactId == ann
 
+    unpaid = rows[declined["id"]]  # first payment declined: Stripe says incomplete, the invoice open
+    assert (unpaid.status, unpaid.paymentFailureCount, unpaid.lastPaymentDate) == ("suspended", 1, None)
+
     bad = rejects(db)[odd["id"]]
     assert "platinum" in bad.reason and bad.resolvedAt is None and json.loads(bad.payload)["id"] == odd["id"]
     assert (("stripe subscriptions", odd["id"], bad.reason)) in summary.rejects
-    assert summary.tables["stripe subscriptions"].created == 5
+    assert summary.tables["stripe subscriptions"].created == 6
     assert summary.tables["stripe subscriptions"].set_aside == 1
     trail = audit_for(db, g.id)
     assert trail[0].action == "created" and trail[0].performedBy == "system"
