@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.self_test:
         from crm_desktop.self_test import run_self_test
+        from crm_desktop.ui.self_check import check_ui
 
-        return run_self_test(settings)
+        return run_self_test(settings, ui_check=check_ui)
     if not args.command:
         from crm_desktop.ui.launch import launch
 
