@@ -200,3 +200,14 @@ def test_pages_load_lazily_first_by_position_then_by_key(ui, db, qtbot, qtmodelt
     assert model.data(model.index(3, 0)) == "Bob Marley"
     assert model.keys_for_rows([3, 0]) is not None and len(model.keys_for_rows([3, 0])) == 2
     qtmodeltester.check(model)
+
+
+def test_closing_a_page_while_it_loads_is_harmless(ui, db, qtbot):
+    seed_small(db)
+    page = TablePage(ui, specs.CONTACTS)
+    page.model.page_size = 1
+    page.model.reload()
+    page.deleteLater()  # gone before the background read answers
+    qtbot.wait(50)
+    ui.tasks.wait(10_000)
+    qtbot.wait(50)  # the queued results arrive for a deleted model and are ignored

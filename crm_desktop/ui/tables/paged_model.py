@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
@@ -75,6 +76,10 @@ class PagedTableModel(QAbstractTableModel):
 
     # ---- loading -------------------------------------------------------------------------------------
 
+    def _alive(self) -> bool:
+        """False once the model's Qt object is gone (its page closed while a read was in flight)."""
+        return shiboken6.isValid(self)
+
     def set_query(self, query: tq.TableQuery) -> None:
         self.query = query
         self.reload()
@@ -99,8 +104,8 @@ class PagedTableModel(QAbstractTableModel):
                 return count, first, keys
 
         self.ctx.tasks.run(f"load {table.name}", work,
-                           on_success=lambda result: self._counted(generation, query, result),
-                           on_error=lambda exc: self._failed(generation, exc))
+                           on_success=lambda result: self._alive() and self._counted(generation, query, result),
+                           on_error=lambda exc: self._alive() and self._failed(generation, exc))
 
     def _counted(self, generation: int, query: tq.TableQuery,
                  result: tuple[int, list[dict[str, Any] | None], tq.KeyList | None]) -> None:
@@ -119,8 +124,8 @@ class PagedTableModel(QAbstractTableModel):
                 return tq.fetch_keys(session, table, query)
 
         self.ctx.tasks.run(f"keys {table.name}", work,
-                           on_success=lambda keys: self._keys_arrived(generation, keys),
-                           on_error=lambda exc: self._failed(generation, exc))
+                           on_success=lambda keys: self._alive() and self._keys_arrived(generation, keys),
+                           on_error=lambda exc: self._alive() and self._failed(generation, exc))
 
     def _keys_arrived(self, generation: int, keys: tq.KeyList) -> None:
         if generation != self._generation:
@@ -171,8 +176,8 @@ class PagedTableModel(QAbstractTableModel):
                 return tq.fetch_rows(session, table, keys)
 
         self.ctx.tasks.run(f"page {table.name}", work,
-                           on_success=lambda rows: self._page_arrived(generation, page, rows),
-                           on_error=lambda exc: self._page_failed(generation, page, exc))
+                           on_success=lambda rows: self._alive() and self._page_arrived(generation, page, rows),
+                           on_error=lambda exc: self._alive() and self._page_failed(generation, page, exc))
 
     def _page_arrived(self, generation: int, page: int, rows: list[dict[str, Any] | None]) -> None:
         if generation != self._generation:

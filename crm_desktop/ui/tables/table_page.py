@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -192,7 +193,7 @@ class TablePage(QWidget):
             for value, label in choices:
                 combo.addItem(label, value)
 
-        self.ctx.tasks.run(f"choices {f.key}", work, on_success=fill,
+        self.ctx.tasks.run(f"choices {f.key}", work, on_success=lambda c: shiboken6.isValid(combo) and fill(c),
                            on_error=lambda exc: log.warning("cannot load %s choices: %s", f.key, exc))
 
     # ---- filters -----------------------------------------------------------------------------------
@@ -343,8 +344,9 @@ class TablePage(QWidget):
             if on_done:
                 on_done(count)
 
-        self.ctx.tasks.run(f"export {self.spec.name}", work, on_success=done,
-                           on_error=lambda exc: self._show_message(
+        self.ctx.tasks.run(f"export {self.spec.name}", work,
+                           on_success=lambda n: done(n) if shiboken6.isValid(self) else None,
+                           on_error=lambda exc: shiboken6.isValid(self) and self._show_message(
                                f"The export failed: {describe(exc).text} {describe(exc).advice}"))
 
     # ---- remembered state ---------------------------------------------------------------------------
