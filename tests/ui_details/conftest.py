@@ -160,7 +160,7 @@ def seed_demo(db: Database, seed: int = 7) -> dict[str, list[str]]:
                            paymentFailureCount=2 if i == 11 else 0, createdAt=iso(start), updatedAt=ago(2))
             s.add(m)
             ids["memberships"].append(m.id)
-        for i, eid in enumerate(ids["enquiries"][:40]):
+        for i, eid in enumerate(ids["enquiries"]):
             e = s.get(Enquiry, eid)
             s.add(Interaction(contactId=e.contactId, relatedEnquiryId=eid, relatedPropertyId=e.propertyId,
                               type="message", subject="Enquiry from the website", content=e.message,

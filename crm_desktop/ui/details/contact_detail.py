@@ -30,6 +30,7 @@ from crm_desktop.ui.details.common import (
     DASH,
     FieldGrid,
     LoadingView,
+    StatCard,
     chip,
     day,
     humanise,
@@ -140,6 +141,14 @@ class ContactDetail(LoadingView):
         self.fields = FieldGrid(columns=2)
         overview = QWidget()
         ov = QVBoxLayout(overview)
+        summary = QHBoxLayout()
+        self.summary = {key: StatCard(title) for key, title in (
+            ("properties", "Properties"), ("enquiries", "Enquiries"), ("memberships", "Memberships"),
+            ("contacted", "Last contacted"))}
+        for card in self.summary.values():
+            summary.addWidget(card)
+        ov.addLayout(summary)
+        ov.addSpacing(6)
         ov.addWidget(self.fields)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -171,6 +180,7 @@ class ContactDetail(LoadingView):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([600, 400])
         lay.addWidget(split, 1)
         self.reload()
 
@@ -198,6 +208,14 @@ class ContactDetail(LoadingView):
             ("Created", when(f["createdAt"])), ("Last contacted", when(f["lastContactedAt"])),
         ])
         self.notes.setText(f"<b>Notes</b><br>{text(f['notes'])}" if f.get("notes") else "")
+        booked = sum(1 for _, row in data.enquiries if row[3] == "Booked")
+        live = sum(1 for _, row in data.memberships if row[1] in ("Active", "Expiring soon"))
+        self.summary["properties"].set_value(str(len(data.properties)), "owned" if data.properties else "none")
+        self.summary["properties"].setVisible(f["type"] == "owner")
+        self.summary["enquiries"].set_value(f"{data.enquiry_total:,}", f"{booked} booked" if data.enquiries else "none")
+        self.summary["memberships"].set_value(str(len(data.memberships)), f"{live} live")
+        self.summary["contacted"].set_value(day(f["lastContactedAt"]), when(f["lastContactedAt"]).split(", ")[-1]
+                                            if f["lastContactedAt"] else "never")
         self.properties.set_rows(data.properties)
         self.enquiries.set_rows(data.enquiries)
         self.memberships.set_rows(data.memberships)
