@@ -190,7 +190,7 @@ class DataSet:
             p = self.enquiry_property(e)
             t = self._when(rng)
             if k < n_enq:
-                kind, direction, by, key = "message", "inbound", "contact", f"platform-enquiry:{e + 1}"
+                kind, direction, by, key = "message", "inbound", "contact", f"platform:enquiry:{e + 1}"
             else:
                 kind = ("email", "phone", "note")[k % 3]
                 direction, by, key = ("outbound", "internal")[kind == "note"], "admin", None
