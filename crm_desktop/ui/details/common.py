@@ -166,6 +166,7 @@ class Banner(QFrame):
         lay.addWidget(self.label, 1)
         lay.addWidget(self.button)
         lay.addWidget(close)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.hide()
 
     def _clicked(self) -> None:

@@ -130,7 +130,8 @@ class FormDialog(QDialog):
             widget.setPlaceholderText(hint)
         col = self._col * 2
         span = 3 if wide else 1
-        self.grid.addWidget(name, self._row, col, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+        vertical = Qt.AlignmentFlag.AlignTop if isinstance(widget, QPlainTextEdit) else Qt.AlignmentFlag.AlignVCenter
+        self.grid.addWidget(name, self._row, col, vertical | Qt.AlignmentFlag.AlignRight)
         self.grid.addWidget(widget, self._row, col + 1, 1, span)
         self.grid.addWidget(error, self._row + 1, col + 1, 1, span)
         self.grid.setRowMinimumHeight(self._row + 1, 14)
