@@ -146,6 +146,20 @@ class StripeGateway:
     def list_invoices(self) -> Iterator[dict[str, Any]]:
         return self._pages("invoices", lambda q: self._client.v1.invoices.list(params=q))  # type: ignore[arg-type]
 
+    def list_checkout_sessions(self) -> Iterator[dict[str, Any]]:
+        """Every Checkout Session (for a reconcile). Raises EndpointMissing without a Checkout API."""
+        try:
+            first = self._call("checkout sessions", lambda: self._client.v1.checkout.sessions.list(
+                params={"limit": 1}))
+        except stripe.StripeError as exc:
+            if exc.http_status == 404:
+                raise EndpointMissing("checkout sessions") from exc
+            raise
+        if not first.data:
+            return iter(())
+        return self._pages("checkout sessions",
+                           lambda q: self._client.v1.checkout.sessions.list(params=q))  # type: ignore[arg-type]
+
     def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
         return self._retrieve("customer", lambda: self._client.v1.customers.retrieve(customer_id))
 

@@ -63,6 +63,7 @@ class Fetcher:
         self.checkouts: dict[str, CheckoutFacts | None] = {}
         self.subscriptions: dict[str, SubscriptionFacts | None] = {}
         self.checkout_api = True
+        self.all_checkouts = False  # True once every session was listed: no per-subscription look-ups
 
     def customer(self, customer_id: str | None) -> CustomerFacts | None:
         if not customer_id:
@@ -75,14 +76,33 @@ class Fetcher:
     def checkout_for(self, subscription_id: str) -> CheckoutFacts | None:
         if not self.checkout_api:
             return None
-        if subscription_id not in self.checkouts:
+        if subscription_id not in self.checkouts and not self.all_checkouts:
             try:
                 raw = self.gateway.checkout_session_for(subscription_id)
             except EndpointMissing:
                 self.checkout_api = False  # no Checkout on this server (localstripe): stop asking
                 return None
             self.checkouts[subscription_id] = parse_checkout_session(raw) if raw else None
-        return self.checkouts[subscription_id]
+        return self.checkouts.get(subscription_id)
+
+    def load_all_checkouts(self) -> list[Work]:
+        """Read every Checkout Session once (a reconcile), instead of one look-up per subscription."""
+        rejects: list[Work] = []
+        try:
+            sessions = list(self.gateway.list_checkout_sessions())
+        except EndpointMissing:
+            self.checkout_api = False
+            return rejects
+        for raw in sessions:
+            try:
+                co = parse_checkout_session(raw)
+            except ShapeError as exc:
+                rejects.append(Work(T_CHECKOUT, _raw_id(raw), payload=raw, reject=str(exc)))
+                continue
+            if co.subscription_id and co.status in (None, "complete"):
+                self.checkouts[co.subscription_id] = co
+        self.all_checkouts = True
+        return rejects
 
     def subscription(self, subscription_id: str) -> SubscriptionFacts | None:
         """The subscription as it is now (read once a pass).
@@ -157,6 +177,7 @@ def reconcile_work(fetch: Fetcher, progress: ProgressFn) -> list[Work]:
         except ShapeError as exc:
             works.append(Work(T_CUSTOMERS, _raw_id(raw), payload=raw, reject=str(exc)))
         progress("Reading Stripe customers", n, 0)
+    works.extend(fetch.load_all_checkouts())
     for n, raw in enumerate(fetch.gateway.list_subscriptions(), 1):
         # No event says when a cancellation without canceled_at was seen: the reconcile is when.
         work = Work(T_SUBS, _raw_id(raw), payload=raw, why="Stripe reconcile", event_time=int(time.time()))

@@ -226,6 +226,8 @@ def test_reconcile_on_current_shapes_then_owner_arrives(db: Database, fake_strip
     assert m.lastPaymentDate == at(1793872803) and m.paymentFailureCount == 2  # the open invoice's attempts
     assert not any(r.startswith("/v1/events") for r in fake_stripe.requests)
     assert "sub_ghost is not in the CRM" in rejects(db)["in_ghost"].reason
+    checkout_reads = [r for r in fake_stripe.requests if r.startswith("/v1/checkout/sessions")]
+    assert checkout_reads and not any("subscription=" in r for r in checkout_reads)  # listed once, not per sub
 
     owner = add_owner(db, "owner.one@example.com")  # arrives by email, no events for it any more
     linked = run(db, gateway_for(fake_stripe.url))
