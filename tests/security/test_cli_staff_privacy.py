@@ -82,13 +82,17 @@ def test_key_and_privacy_commands(cli_env, capsys, tmp_path, admin):
     assert code == 2 and "No contact with the email" in err
 
 
-def test_password_never_echoed_by_the_real_command(crm_url):
-    env = {**os.environ, "CRM_DATABASE_URL": crm_url, "CRM_STAFF_PASSWORD": "canary-pass-7781x"}
+def test_password_never_echoed_by_the_real_command(tmp_path, sqlite_template, capsys, monkeypatch):
+    """One real process (SQLite only: what is printed does not depend on the database)."""
+    path = tmp_path / "crm.sqlite3"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_STAFF_PASSWORD": "canary-pass-7781x"}
     out = subprocess.run([sys.executable, "main.py", "-v", "staff", "add", "--email", "a@x.co", "--name", "A",
                           "--role", "admin"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "canary-pass-7781x" not in out.stdout + out.stderr
-    env.pop("CRM_STAFF_PASSWORD")
-    out = subprocess.run([sys.executable, "main.py", "staff", "reset-password", "a@x.co", "--as", "a@x.co"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert out.returncode == 2 and "set CRM_ADMIN_PASSWORD" in out.stderr and "Traceback" not in out.stderr
+    monkeypatch.setenv("CRM_DATABASE_URL", url)  # no terminal and no variable: told what to set
+    monkeypatch.delenv("CRM_ADMIN_PASSWORD", raising=False)
+    code, _out, err = main(capsys, "staff", "reset-password", "a@x.co", "--as", "a@x.co")
+    assert code == 2 and "set CRM_ADMIN_PASSWORD" in err and "Traceback" not in err
