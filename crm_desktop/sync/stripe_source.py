@@ -9,7 +9,6 @@ StripeUnavailable with the cursor where the last committed batch left it.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ from crm_desktop.sync.stripe_fetch import (
     reconcile_work,
 )
 from crm_desktop.sync.stripe_shapes import ShapeError
-
-log = logging.getLogger(__name__)
 
 BATCH = 100
 

@@ -10,7 +10,6 @@ from crm_desktop.db.engine import Database
 from crm_desktop.db.models import ActivityLog, Contact, Membership, SyncCursor, SyncReject
 from crm_desktop.services.actor import SYSTEM
 from crm_desktop.services.contacts import create_contact
-from crm_desktop.sync.progress import SyncSummary, no_progress
 from crm_desktop.timeutil import iso
 
 
@@ -57,10 +56,3 @@ def cursor(db: Database) -> str | None:
 def contact_id(db: Database, email: str) -> str | None:
     with db.read() as s:
         return s.scalar(select(Contact.id).where(Contact.email == email))
-
-
-def fresh_summary() -> SyncSummary:
-    return SyncSummary()
-
-
-progress = no_progress

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -151,6 +150,3 @@ class FakeStripe:
 
 def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
     return {"error": {"type": kind, "message": message}}
-
-
-Sleeper = Callable[[float], None]
