@@ -53,6 +53,17 @@ def prefetch(w: Writer, rows: Sequence[Mapping[str, Any]]) -> None:
         except RowRejected:
             pass
     w.load_contacts(emails=emails)
+    # The guests' enquiries, kept in step by Writer.update, so each booking needs no query of its own.
+    by_id: dict[str, dict[str, Any]] = {}
+    by_email: dict[str, list[dict[str, Any]]] = {}
+    etbl = Enquiry.__table__
+    unique = sorted(set(emails))
+    for i in range(0, len(unique), 500):
+        for row in w.session.execute(select(etbl).where(etbl.c.guestEmail.in_(unique[i:i + 500]))):
+            enq = as_dict(row)
+            by_id[enq["id"]] = enq
+            by_email.setdefault(enq["guestEmail"], []).append(enq)
+    w.extra["enquiries_by_id"], w.extra["enquiries_by_email"] = by_id, by_email
 
 
 def match_property(w: Writer, title: str, location: Any) -> dict[str, Any]:
@@ -69,14 +80,25 @@ def match_property(w: Writer, title: str, location: Any) -> dict[str, Any]:
 
 def _enquiry(w: Writer, email: str, property_id: str, booking_id: str) -> dict[str, Any] | None:
     """The booking's enquiry: the one it already converted, else the guest's latest open one there."""
-    w.flush()
+    mine = [e for e in w.extra["enquiries_by_email"].get(email, []) if e["propertyId"] == property_id]
+    linked = [e for e in mine if e["platformBookingId"] == booking_id]
+    if linked:
+        return linked[0]
+    open_ones = sorted((e for e in mine if e["platformBookingId"] is None), key=lambda e: e["id"])
+    return max(open_ones, key=lambda e: e["createdAt"], default=None)
+
+
+def _enquiry_by_id(w: Writer, enquiry_id: str) -> dict[str, Any] | None:
+    cached = w.extra["enquiries_by_id"].get(enquiry_id)
+    if cached is not None:
+        return cached
     tbl = Enquiry.__table__
-    base = select(tbl).where(tbl.c.guestEmail == email, tbl.c.propertyId == property_id)
-    row = w.session.execute(base.where(tbl.c.platformBookingId == booking_id)).first()
+    row = w.session.execute(select(tbl).where(tbl.c.id == enquiry_id)).first()
     if row is None:
-        row = w.session.execute(base.where(tbl.c.platformBookingId.is_(None))
-                                .order_by(tbl.c.createdAt.desc(), tbl.c.id).limit(1)).first()
-    return as_dict(row) if row is not None else None
+        return None
+    enq = as_dict(row)
+    w.extra["enquiries_by_id"][enquiry_id] = enq
+    return enq
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -114,12 +136,9 @@ def _apply_effect(w: Writer, enq: dict[str, Any], bid: str, value: Decimal | Non
 
 
 def _undo_effect(w: Writer, effect: dict[str, Any], bid: str, why: str, key: str) -> None:
-    tbl = Enquiry.__table__
-    w.flush()
-    row = w.session.execute(select(tbl).where(tbl.c.id == effect["enquiryId"])).first()
-    if row is None:
+    enq = _enquiry_by_id(w, effect["enquiryId"])
+    if enq is None:
         return
-    enq = as_dict(row)
     # Restore only what still holds the booking's value: a later staff edit wins.
     restore = {k: effect["before"][k] for k, v in effect["after"].items() if _same(k, enq.get(k), v)}
     if "bookingValue" in restore:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from crm_desktop.db.models import Contact, Staff
+from crm_desktop.db.models import Contact, Membership, Property, Staff
 from crm_desktop.services.validation import clean_text
 from crm_desktop.sync.linking import link_pending
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict, email_of, field
@@ -33,7 +33,19 @@ def prefetch(w: Writer, rows: Sequence[Mapping[str, Any]]) -> None:
             emails.append(email_of(r["email"]))
         except RowRejected:
             pass
-    w.load_contacts(emails=emails, user_ids=[str(r["id"]) for r in rows if r["id"] is not None])
+    user_ids = [str(r["id"]) for r in rows if r["id"] is not None]
+    w.load_contacts(emails=emails, user_ids=user_ids)
+    # Who has something waiting to be linked (so link_pending runs only where it can find work).
+    waiting: set[str] = set()
+    for i in range(0, max(len(user_ids), len(emails)), 500):
+        ids, mails = user_ids[i:i + 500], emails[i:i + 500]
+        waiting.update(w.session.scalars(select(Property.platformOwnerId).where(
+            Property.ownerId.is_(None), Property.platformOwnerId.in_(ids))).all())
+        for uid, mail in w.session.execute(select(Membership.platformUserId, Membership.customerEmail).where(
+                Membership.contactId.is_(None),
+                or_(Membership.platformUserId.in_(ids), Membership.customerEmail.in_(mails)))).all():
+            waiting.update(v for v in (uid, mail) if v)
+    w.extra["waiting"] = waiting
 
 
 def apply(w: Writer, row: Mapping[str, Any]) -> str:
@@ -75,8 +87,7 @@ def _owner(w: Writer, row: Mapping[str, Any], user_id: str, email: str) -> str:
         contact = w.insert(Contact, {**desired, "status": "active", "createdAt": to_iso(row["created_at"]) or w.now,
                                      "updatedAt": w.now, "version": 1}, entity="contact", reason=reason)
         w.remember_contact(contact)
-        w.flush()
-        link_pending(w.session, contact)
+        _link(w, contact)
         return "created"
     old_email = current["email"]
     was_owner = current["type"] == "owner" and current.get("userId") == user_id
@@ -85,8 +96,14 @@ def _owner(w: Writer, row: Mapping[str, Any], user_id: str, email: str) -> str:
         w.contacts_by_email.pop(old_email, None)
     w.remember_contact(current)
     if not was_owner:
-        link_pending(w.session, current)
+        _link(w, current)
     return "updated" if changes else "unchanged"
+
+
+def _link(w: Writer, contact: dict[str, Any]) -> None:
+    if contact.get("userId") in w.extra["waiting"] or contact["email"] in w.extra["waiting"]:
+        w.flush()
+        link_pending(w.session, contact)
 
 
 def _staff(w: Writer, row: Mapping[str, Any], user_id: str, email: str) -> str:

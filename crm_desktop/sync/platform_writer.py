@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.base import new_id
@@ -38,6 +38,7 @@ from crm_desktop.sync.progress import TableCounts
 # Inserts are flushed parents first so foreign keys hold at every statement.
 INSERT_ORDER = (Contact, Staff, Property, Enquiry, PlatformBooking, Membership, Interaction, ActivityLog)
 COUNTED_BOOKING_STATUSES = ("confirmed", "completed")
+COUNTERS_REASON = "platform sync: counters recomputed"
 
 
 class RowRejected(Exception):
@@ -75,6 +76,7 @@ class Writer:
         self.saved_rejects: list[tuple[str, str]] = []
         self.touched_properties: set[str] = set()
         self._pending: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        self._pending_ids: set[str] = set()  # ids of queued inserts
         self._tombstones = session.scalar(select(func.count()).select_from(Tombstone)) or 0
         self.contacts_by_email: dict[str, dict[str, Any]] = {}
         self.contacts_by_user: dict[str, dict[str, Any]] = {}
@@ -88,6 +90,7 @@ class Writer:
     def insert(self, model: type, values: dict[str, Any], *, entity: str | None, reason: str) -> dict[str, Any]:
         row = {"id": new_id(), **values}
         self._pending[model].append(row)
+        self._pending_ids.add(row["id"])
         if entity:
             created = {k: {"before": None, "after": v} for k, v in row.items() if v is not None and k != "id"}
             self.audit(entity, row["id"], "created", created, reason)
@@ -99,8 +102,11 @@ class Writer:
         changes = audit.diff({k: current.get(k) for k in desired}, dict(desired))
         if not changes:
             return {}
-        self.flush()
         values = {k: desired[k] for k in changes}
+        # Queued inserts go first only when this update needs them (the row itself, or a new parent).
+        if current["id"] in self._pending_ids or any(v in self._pending_ids for v in values.values()
+                                                     if isinstance(v, str)):
+            self.flush()
         if touch:
             values[touch] = self.now
         tbl = model.__table__  # type: ignore[attr-defined]
@@ -133,10 +139,12 @@ class Writer:
                 groups[tuple(sorted(row))].append(row)
             for group in groups.values():
                 self.session.execute(insert(model.__table__), group)  # type: ignore[attr-defined]
+        self._pending_ids.clear()
 
     def reset_caches(self) -> None:
         """Forget cached rows and queued inserts (after a savepoint rolled some of them back)."""
         self._pending.clear()
+        self._pending_ids.clear()
         self.contacts_by_email.clear()
         self.contacts_by_user.clear()
         self._looked_up.clear()
@@ -244,6 +252,7 @@ class Writer:
             tbl = Property.__table__
             stmt = select(tbl.c.id, tbl.c.enquiryCount, tbl.c.bookingCount, tbl.c.totalRevenue).where(
                 tbl.c.id.in_(chunk))
+            changed: list[dict[str, Any]] = []
             for row in self.session.execute(stmt).all():
                 count, revenue = bookings.get(row.id, (0, 0))
                 desired = {
@@ -251,5 +260,12 @@ class Writer:
                     "bookingCount": int(count),
                     "totalRevenue": Decimal(str(revenue)).quantize(Decimal("0.01")),
                 }
-                self.update(Property, as_dict(row), desired, entity="property", touch=None,
-                            reason="platform sync: counters recomputed")
+                changes = audit.diff({k: getattr(row, k) for k in desired}, desired)
+                if changes:
+                    changed.append({"b_id": row.id, **{f"b_{k}": v for k, v in desired.items()}})
+                    self.audit("property", row.id, "updated", changes, COUNTERS_REASON)
+            if changed:  # one executemany for every property whose counters moved
+                self.session.execute(update(tbl).where(tbl.c.id == bindparam("b_id")).values(
+                    enquiryCount=bindparam("b_enquiryCount"), bookingCount=bindparam("b_bookingCount"),
+                    totalRevenue=bindparam("b_totalRevenue", type_=tbl.c.totalRevenue.type),
+                    version=tbl.c.version + 1), changed)
