@@ -13,7 +13,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, ProgrammingError
 
 from crm_desktop.config import data_dir
@@ -74,12 +75,21 @@ def describe(exc: BaseException) -> Described:
                      f"Try again. The details are in the log: {log_file()}")
 
 
-def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+# Dialogs with no parent window, kept referenced until closed (else Python would delete them at once).
+_ORPHANS: set[QMessageBox] = set()
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> QMessageBox:
     """Log the full detail and show a dialog saying what went wrong and what to do."""
     detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     log.error("%s: %s", title, detail)
     described = describe(exc)
+    parent = parent or QApplication.activeWindow()
     box = QMessageBox(parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        _ORPHANS.add(box)
+        box.finished.connect(lambda _r, b=box: _ORPHANS.discard(b))
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(described.text)
@@ -89,6 +99,7 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
         box.setDetailedText(detail)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.open()  # window-modal, non-blocking: tests and background errors never stall the event loop
+    return box
 
 
 def log_file() -> Path:

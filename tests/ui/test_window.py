@@ -270,3 +270,91 @@ def test_unreachable_database_is_explained(tmp_path, temp_qsettings, qtbot):
     qtbot.waitUntil(lambda: window.status.online.text() == "● Offline", timeout=30_000)
     ctx.tasks.wait(10_000)
     ctx.app.close()
+
+
+def test_cancel_stops_a_running_sync_and_says_so(window_ui, temp_qsettings, qtbot):
+    import threading
+
+    from crm_desktop.sync.progress import SyncSummary
+    from crm_desktop.ui.sync_controller import SyncController
+
+    started = threading.Event()
+
+    def slow(_app, progress, cancel):
+        summary = SyncSummary()
+        started.set()
+        for n in range(500):  # batches: the cancel token is checked between them
+            if cancel.cancelled:
+                summary.cancelled = True
+                break
+            summary.table("platform user").created += 1
+            progress("platform user", n, 500)
+            time.sleep(0.01)
+        return summary
+
+    window = MainWindow(window_ui, temp_qsettings, sync=SyncController(window_ui, slow))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.sync.finished, timeout=20_000) as finished:
+        window.sync.sync_now()
+        qtbot.waitUntil(started.is_set)
+        qtbot.waitUntil(lambda: "platform user" in window.status.last_sync.text())
+        qtbot.mouseClick(window.status.cancel, Qt.MouseButton.LeftButton)
+    outcome = finished.args[0]
+    assert outcome.ok and outcome.summary.cancelled
+    assert outcome.summary.table("platform user").created < 500
+    assert "cancelled after" in window.status.last_sync.text()
+
+
+def test_automatic_sync_follows_the_interval_setting(window_ui, temp_qsettings, qtbot):
+    window = _window(window_ui, temp_qsettings, qtbot)
+    assert not window.sync.timer.isActive()  # the fixture's settings say 0: off
+    window.sync.set_interval(15)
+    assert window.sync.timer.isActive() and window.sync.timer.interval() == 15 * 60_000
+    window.sync.set_interval(0)
+    assert not window.sync.timer.isActive()
+
+
+def test_errors_say_what_to_do_and_are_logged_in_full(tmp_path, qtbot, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from crm_desktop.ui import errors
+
+    monkeypatch.setenv("CRM_DATA_DIR", str(tmp_path / "data"))
+    log_path = errors.setup_logging()
+    try:
+        exc = OperationalError("SELECT 1", {}, Exception('connection refused\nIs the server running?'))
+        described = errors.describe(exc)
+        assert "could not be reached (connection refused)" in described.text
+        assert "Settings" in described.advice
+        try:
+            raise exc
+        except OperationalError as raised:
+            box = errors.show_error(None, "Could not load contacts", raised)
+        qtbot.wait(10)
+        assert box.isVisible() and box.windowTitle() == "Could not load contacts"
+        assert "Traceback" in box.detailedText()
+        assert box.text() == described.text and box.informativeText() == described.advice
+        box.close()
+        for handler in __import__("logging").getLogger().handlers:
+            handler.flush()
+        logged = log_path.read_text()
+        assert "Could not load contacts" in logged and "Traceback" in logged
+    finally:
+        root = __import__("logging").getLogger()
+        for handler in list(root.handlers):
+            if getattr(handler, "baseFilename", None) == str(log_path):
+                root.removeHandler(handler)
+                handler.close()
+
+
+def test_open_a_record_shows_its_detail_window_once(window_ui, sqlite_db, temp_qsettings, qtbot):
+    seed_small(sqlite_db)
+    window = _window(window_ui, temp_qsettings, qtbot)
+    pytest.importorskip("crm_desktop.ui.details.contact_detail")
+    first = window.open_contact("c-ada")
+    assert first is not None and first.isVisible() and first.isWindow()
+    assert window.open_contact("c-ada") is first  # raised, not opened twice
+    assert window.open_record("nonsense", "x") is None
+    first.close()
+    window_ui.tasks.wait(10_000)
