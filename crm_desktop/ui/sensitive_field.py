@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from crm_desktop.services import sensitive
 
@@ -74,3 +74,28 @@ class SensitiveField(QWidget):
         self.message.setText(str(exc))
         self.message.show()
         self.failed.emit(str(exc))
+
+
+class SensitiveBox(QWidget):
+    """The contact detail's "Tax id" and "Bank details" rows; hidden when the contact has neither."""
+
+    LABELS = {"taxId": "Tax id", "bankDetails": "Bank details"}
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: dict[str, SensitiveField] = {}
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.hide()
+
+    def show_contact(self, contact_id: str, masked: dict[str, str]) -> None:
+        """Rebuild the rows for a contact from its masks (plain data from the worker thread)."""
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.rows = {}
+        for field, label in self.LABELS.items():
+            if masked.get(field):
+                self.rows[field] = SensitiveField(self.ctx, contact_id, field, masked[field])
+                self.form.addRow(label, self.rows[field])
+        self.setVisible(bool(self.rows))

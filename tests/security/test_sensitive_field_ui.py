@@ -48,3 +48,26 @@ def test_staff_get_no_button_and_a_missing_key_is_explained(db, qtbot, admin, ow
         widget.button.click()
     assert "does not hold the key" in failed.args[0] and widget.value.text() == "•••• 6789"
     ui.tasks.wait(5_000)
+
+
+def test_contact_detail_shows_the_masks_and_reveals_for_admins(db, qtbot, admin, owner, key, staff_actor):
+    from crm_desktop.ui.details.contact_detail import ContactDetail
+
+    db.write(lambda s: sensitive.set_sensitive(s, admin, owner.id, tax_id="GB123456789",
+                                               bank_details='{"accountNumber": "55779911"}'))
+    for actor, can_reveal in ((staff_actor, False), (admin, True)):
+        ui = make_ui(db, actor)
+        view = ContactDetail(ui, owner.id)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda v=view: v.data is not None, timeout=10_000)
+        box = view.sensitive
+        assert not box.isHidden()
+        assert box.rows["taxId"].value.text() == "•••• 6789"
+        assert box.rows["bankDetails"].value.text() == "•••• 9911"
+        assert box.rows["taxId"].button.isVisibleTo(view) is can_reveal
+        assert "GB123456789" not in repr(view.data)  # the view never even loads the value
+        if can_reveal:
+            with qtbot.waitSignal(box.rows["taxId"].revealed, timeout=10_000):
+                box.rows["taxId"].button.click()
+            assert box.rows["taxId"].value.text() == "GB123456789"
+        ui.tasks.wait(5_000)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, or_, select
 
 from crm_desktop.db.models import Enquiry, Membership, Property, Staff
-from crm_desktop.services import contacts, interactions
+from crm_desktop.services import contacts, interactions, sensitive
 from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.details.common import (
@@ -41,6 +41,7 @@ from crm_desktop.ui.details.common import (
 )
 from crm_desktop.ui.details.record_list import RecordList
 from crm_desktop.ui.details.timeline import TimelineList
+from crm_desktop.ui.sensitive_field import SensitiveBox
 
 RELATED_LIMIT = 200
 
@@ -63,6 +64,7 @@ def load_contact(session, actor, contact_id: str) -> ContactData:  # noqa: ANN00
         "id", "type", "status", "firstName", "lastName", "email", "phone", "businessName", "companyName",
         "eventType", "address", "city", "postcode", "country", "notes", "createdAt", "updatedAt",
         "lastContactedAt", "userId", "version")}
+    fields["masked"] = {f: sensitive.masked(c, f) for f in sensitive.FIELDS}  # '•••• 1234'; never the value
     props = [(p.id, (p.title, text(p.location), humanise(p.listingStatus), humanise(p.membershipTier),
                      str(p.enquiryCount), str(p.bookingCount), money(p.totalRevenue)))
              for p in session.scalars(select(Property).where(Property.ownerId == contact_id)
@@ -150,6 +152,8 @@ class ContactDetail(LoadingView):
         ov.addLayout(summary)
         ov.addSpacing(6)
         ov.addWidget(self.fields)
+        self.sensitive = SensitiveBox(ctx)  # tax id / bank details: masked, admins may reveal (audited)
+        ov.addWidget(self.sensitive)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -208,6 +212,7 @@ class ContactDetail(LoadingView):
             ("Created", when(f["createdAt"])), ("Last contacted", when(f["lastContactedAt"])),
         ])
         self.notes.setText(f"<b>Notes</b><br>{text(f['notes'])}" if f.get("notes") else "")
+        self.sensitive.show_contact(f["id"], f["masked"])
         booked = sum(1 for _, row in data.enquiries if row[3] == "Booked")
         live = sum(1 for _, row in data.memberships if row[1] in ("Active", "Expiring soon"))
         self.summary["properties"].set_value(str(len(data.properties)), "owned" if data.properties else "none")
