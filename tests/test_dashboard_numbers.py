@@ -140,6 +140,12 @@ def test_trigger_totals_equal_a_full_recount_after_every_kind_of_write(db, admin
         s.execute(update(Contact).where(Contact.id == "c3").values(type="owner"))
         s.add(Contact(id="c99", type="guest", email="late@example.co.uk", createdAt=STAMP, updatedAt=STAMP))
     db.write(lambda s: enquiries.change_status(s, admin, "e0", "booked"))
+    if db.dialect == "sqlite":  # INSERT OR REPLACE (the offline replica's copy) deletes, then inserts
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        with db.write_session() as s:
+            row = {c.name: getattr(s.get(Enquiry, "e4"), c.key) for c in Enquiry.__table__.columns}
+            s.execute(sqlite_insert(Enquiry.__table__).prefix_with("OR REPLACE"), [{**row, "status": "spam"}])
     by_triggers = _counter_rows(db)
     with db.engine.begin() as conn:
         counters.rebuild(conn)
@@ -147,7 +153,7 @@ def test_trigger_totals_equal_a_full_recount_after_every_kind_of_write(db, admin
     with db.read() as s:
         n = dashboard_numbers(s, TODAY)
     assert (n.contacts, n.owners, n.guests) == (9, 4, 5)
-    assert n.enquiries == 9 and n.conversions == 4
+    assert n.enquiries == 9 and n.conversions == (4 if db.dialect == "postgresql" else 3)
     assert dict(n.members_by_tier) == {"bronze": 2, "silver": 2, "gold": 1}
     assert dict(n.membership_revenue_by_tier)["gold"] == Decimal("719.88")  # 59.99 x 12 only
     assert dict(n.booking_revenue_by_tier) == {

@@ -53,6 +53,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
+    # INSERT OR REPLACE then fires the DELETE triggers of the rows it replaces, so the dashboard's
+    # running totals (crm_desktop.db.counters) stay exact whatever the writer does.
+    cur.execute("PRAGMA recursive_triggers = ON")
     try:
         cur.execute("PRAGMA journal_mode = WAL")
     except Exception:  # read-only media or an in-memory database: keep the default journal
