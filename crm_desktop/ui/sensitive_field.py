@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from crm_desktop.services import sensitive
 
@@ -76,21 +86,95 @@ class SensitiveField(QWidget):
         self.failed.emit(str(exc))
 
 
-class SensitiveBox(QWidget):
-    """The contact detail's "Tax id" and "Bank details" rows; hidden when the contact has neither."""
+LABELS = {"taxId": "Tax id", "bankDetails": "Bank details"}
 
-    LABELS = {"taxId": "Tax id", "bankDetails": "Bank details"}
+
+class SensitiveEditDialog(QDialog):
+    """Admins set or clear a contact's tax id and bank details (blank = leave as is unless ticked)."""
+
+    saved = Signal()
+
+    def __init__(self, ctx: Any, contact_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.contact_id = ctx, contact_id
+        self.setWindowTitle("Tax id and bank details")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        self.clear: dict[str, QCheckBox] = {}
+        for field, label in LABELS.items():
+            self.edits[field] = QLineEdit()
+            self.edits[field].setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+            self.edits[field].setPlaceholderText("unchanged")
+            self.clear[field] = QCheckBox("remove")
+            row = QHBoxLayout()
+            row.addWidget(self.edits[field], 1)
+            row.addWidget(self.clear[field])
+            form.addRow(label, row)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020")
+        self.error.hide()
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for field in LABELS:
+            if self.clear[field].isChecked():
+                out[field] = None
+            elif self.edits[field].text().strip():
+                out[field] = self.edits[field].text()
+        return out
+
+    def submit(self) -> None:
+        values = self.values()
+        if not values:
+            self.reject()
+            return
+        db, actor, contact_id = self.ctx.db, self.ctx.actor, self.contact_id
+        kwargs = {"tax_id" if f == "taxId" else "bank_details": v for f, v in values.items()}
+        for edit in self.edits.values():
+            edit.clear()  # the clear text is not kept in the form
+
+        def work(_task: Any) -> None:  # returns nothing: no ORM object crosses back to the UI thread
+            db.write(lambda s: sensitive.set_sensitive(s, actor, contact_id, **kwargs))
+
+        self.ctx.tasks.run("save the tax id and bank details", work, on_success=self._done, on_error=self._failed)
+
+    def _done(self, _result: object) -> None:
+        self.ctx.changes.notify("contact", "activity")
+        self.saved.emit()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc))
+        self.error.show()
+
+
+class SensitiveBox(QWidget):
+    """The contact detail's "Tax id" and "Bank details" rows (hidden when empty, unless an admin may set
+    them: admins get a "Set…" button)."""
+
+    LABELS = LABELS
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.contact_id: str | None = None
         self.rows: dict[str, SensitiveField] = {}
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
+        self.edit_button: QPushButton | None = None
+        self.dialog: SensitiveEditDialog | None = None
         self.hide()
 
     def show_contact(self, contact_id: str, masked: dict[str, str]) -> None:
         """Rebuild the rows for a contact from its masks (plain data from the worker thread)."""
+        self.contact_id = contact_id
         while self.form.rowCount():
             self.form.removeRow(0)
         self.rows = {}
@@ -98,4 +182,14 @@ class SensitiveBox(QWidget):
             if masked.get(field):
                 self.rows[field] = SensitiveField(self.ctx, contact_id, field, masked[field])
                 self.form.addRow(label, self.rows[field])
-        self.setVisible(bool(self.rows))
+        admin = self.ctx.actor.can("sensitive") and self.ctx.actor.can("write")
+        if admin:
+            self.edit_button = QPushButton("Set tax id / bank details…")
+            self.edit_button.clicked.connect(self.edit)
+            self.form.addRow("", self.edit_button)
+        self.setVisible(bool(self.rows) or admin)
+
+    def edit(self) -> None:
+        if self.contact_id:
+            self.dialog = SensitiveEditDialog(self.ctx, self.contact_id, self)
+            self.dialog.open()

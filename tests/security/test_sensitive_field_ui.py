@@ -71,3 +71,31 @@ def test_contact_detail_shows_the_masks_and_reveals_for_admins(db, qtbot, admin,
                 box.rows["taxId"].button.click()
             assert box.rows["taxId"].value.text() == "GB123456789"
         ui.tasks.wait(5_000)
+
+
+def test_admin_sets_and_clears_the_values_from_the_detail_view(db, qtbot, admin, owner, key, staff_actor):
+    from crm_desktop.ui.details.contact_detail import ContactDetail
+
+    staff_view = ContactDetail(make_ui(db, staff_actor), owner.id)
+    qtbot.addWidget(staff_view)
+    qtbot.waitUntil(lambda: staff_view.data is not None, timeout=10_000)
+    assert staff_view.sensitive.isHidden()  # nothing to show and nothing staff may set
+    ui = make_ui(db, admin)
+    view = ContactDetail(ui, owner.id)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    view.sensitive.edit_button.click()
+    dialog = view.sensitive.dialog
+    dialog.edits["taxId"].setText("GB987654321")
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        dialog.submit()
+    assert view.sensitive.rows["taxId"].value.text() == "•••• 4321"
+    assert dialog.edits["taxId"].text() == ""
+    view.sensitive.edit_button.click()
+    view.sensitive.dialog.clear["taxId"].setChecked(True)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.sensitive.dialog.submit()
+    assert "taxId" not in view.sensitive.rows
+    with db.read() as s:
+        assert s.get(Contact, owner.id).taxId is None
+    ui.tasks.wait(5_000)
