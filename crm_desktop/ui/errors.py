@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, Progr
 
 from crm_desktop.config import data_dir
 from crm_desktop.db.engine import DatabaseUnavailable
+from crm_desktop.db.errors import classify, describe_db_error
 from crm_desktop.secrets import KeychainUnavailable
 from crm_desktop.services.errors import ConflictError, CrmError, PermissionDenied, ValidationError
 
@@ -57,6 +58,8 @@ def describe(exc: BaseException) -> Described:
         return Described(f"The database is missing a table or column ({_first_line(exc)}).",
                          "Run `python main.py init` against this database, and check the platform "
                          "database address in Settings.")
+    if isinstance(exc, OperationalError | DBAPIError) and classify(exc) in ("full", "readonly", "damaged", "lost"):
+        return Described(describe_db_error(exc), f"The details are in the log: {log_file()}")
     if isinstance(exc, OperationalError):
         text = _first_line(exc)
         if "locked" in text.lower():

@@ -131,3 +131,21 @@ def test_real_disk_full_on_tmpfs(tiny_disk: Path, sqlite_template: Path, admin):
     assert written > 0 and classify(info.value) == "full", (written, info.value)
     assert counts(db) == (written, written)
     db.dispose()
+
+
+def test_the_window_names_a_full_disk_not_an_unreachable_database(sqlite_url, admin):
+    from crm_desktop.ui.errors import describe
+
+    db = Database(sqlite_url)
+
+    @event.listens_for(db.engine, "connect")
+    def _cap(dbapi_conn, _record):
+        dbapi_conn.execute("PRAGMA max_page_count = 1")  # smaller than the database: every write fails
+
+    db.engine.dispose()
+    with pytest.raises(OperationalError) as info:
+        add(db, admin, 1, notes="x" * 5000)
+    described = describe(info.value)
+    assert described.text.startswith("The disk holding the CRM database is full") and "could not be reached" \
+        not in described.text
+    db.dispose()
