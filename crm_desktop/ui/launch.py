@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from crm_desktop.app import AppContext
 from crm_desktop.config import Settings
-from crm_desktop.db import migrate
 from crm_desktop.db.models import SyncRun
 from crm_desktop.ui import preferences
 from crm_desktop.ui.context import DEFAULT_ACTOR, ChangeBus, UiContext
@@ -48,6 +47,8 @@ def apply_style(app: QApplication) -> None:
 
 def open_database(app: AppContext) -> tuple[str | None, str]:
     """Reach the CRM database and bring its schema to the newest version (runs on a worker thread)."""
+    from crm_desktop.db import migrate  # Alembic is a heavy import: load it here, off the paint path
+
     app.check_reachable()
     before = migrate.current_revision(app.db.engine)
     head = migrate.head_revision()
