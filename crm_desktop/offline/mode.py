@@ -58,7 +58,7 @@ class OfflineSession:
             report = self.outbox.apply(ctx.db)
             refreshed = None
             if not report.failed:
-                refreshed = self.replica.refresh(ctx.db, full=True)
+                refreshed = self.replica.refresh(ctx.db, full=True, signed_in=self.actor)
         except BaseException:
             ctx.close()
             raise
@@ -114,14 +114,24 @@ def start(settings: Settings, replica: Replica | None = None) -> tuple[AppContex
     return OfflineAppContext(settings, replica), session
 
 
-def refresh_replica(ctx: AppContext, replica: Replica | None = None, *, full: bool = False) -> RefreshReport:
+def offline_actor(replica: Replica, current: Actor | None) -> Actor | None:
+    """Who logs notes offline: the last person signed in online on this computer. Without staff
+    accounts that is the app's default user; with them and nobody signed in here yet, nobody."""
+    remembered = replica.signed_in
+    if remembered is not None:
+        return remembered
+    return None if replica.has_staff() else current
+
+
+def refresh_replica(ctx: AppContext, replica: Replica | None = None, *, full: bool = False,
+                    signed_in: Actor | None = None) -> RefreshReport:
     """Refresh the replica from an online context (after a sync: full=True; on reads: quick)."""
     if isinstance(ctx, OfflineAppContext):
         raise DatabaseUnavailable("Offline: the replica cannot be refreshed until the database is back.")
     replica = replica or Replica()
     if replica.path.resolve() == _sqlite_path(ctx.db):
         raise ValueError("The replica cannot be the CRM database itself.")
-    return replica.refresh(ctx.db, full=full)
+    return replica.refresh(ctx.db, full=full, signed_in=signed_in)
 
 
 def _sqlite_path(db: Database):  # noqa: ANN202

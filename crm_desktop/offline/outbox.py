@@ -28,7 +28,7 @@ from crm_desktop.db.engine import Database
 from crm_desktop.db.models import Contact, Interaction
 from crm_desktop.offline.replica import Replica
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.errors import CrmError, NotFoundError, ValidationError
+from crm_desktop.services.errors import CrmError, NotFoundError, PermissionDenied, ValidationError
 from crm_desktop.services.interactions import log_interaction
 from crm_desktop.services.validation import FieldError, choice, clean_text
 from crm_desktop.timeutil import now_iso
@@ -115,9 +115,12 @@ class Outbox:
 
     # ---- offline: add and read -----------------------------------------------------------------
 
-    def add(self, actor: Actor, contact_id: str, type: str, content: str | None, subject: str | None = None,
+    def add(self, actor: Actor | None, contact_id: str, type: str, content: str | None, subject: str | None = None,
             direction: str | None = None, related_enquiry_id: str | None = None) -> OutboxEntry:
         """Keep a note or call logged offline. Validates like the service, against the replica."""
+        if actor is None:
+            raise PermissionDenied("Nobody has signed in on this computer while online yet, so notes cannot be "
+                                   "logged offline: sign in once when the database is reachable.")
         actor.require("write")
         errors: dict[str, str] = {}
         try:

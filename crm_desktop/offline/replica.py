@@ -20,6 +20,7 @@ The replica file also holds the offline outbox (see crm_desktop.offline.outbox) 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -44,6 +45,7 @@ from crm_desktop.db.models import (
     Segment,
     Staff,
 )
+from crm_desktop.services.actor import Actor
 from crm_desktop.timeutil import iso, now_iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -193,14 +195,30 @@ class Replica:
         return self.meta("refreshedAt")
 
     @property
+    def signed_in(self) -> Actor | None:
+        """Who last used the app online on this computer (None if nobody yet)."""
+        value = self.meta("signedIn")
+        if not value:
+            return None
+        data = json.loads(value)
+        return Actor(data["id"], data.get("role", "staff"), data.get("name", ""))
+
+    def has_staff(self) -> bool:
+        with self.engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(Staff.__table__)).scalar())
+
+    @property
     def source(self) -> str | None:
         """The database it copies (URL with the password hidden)."""
         return self.meta("source")
 
     # ---- refreshing -------------------------------------------------------------------------------
 
-    def refresh(self, source: Database, *, full: bool = False) -> RefreshReport:
-        """Bring the replica up to date from `source` (the live CRM database)."""
+    def refresh(self, source: Database, *, full: bool = False, signed_in: Actor | None = None) -> RefreshReport:
+        """Bring the replica up to date from `source` (the live CRM database).
+
+        `signed_in` is who is using the app on this computer: offline, notes are logged as them.
+        """
         source_name = redact_url(source.url)
         report = RefreshReport(full=full)
         started = now_iso()
@@ -220,6 +238,9 @@ class Replica:
                         report.deleted[copy.name] = deleted
             self._set_meta(dst, "source", source_name)
             self._set_meta(dst, "refreshedAt", started)
+            if signed_in is not None and signed_in.role != "system":
+                self._set_meta(dst, "signedIn", json.dumps(
+                    {"id": signed_in.id, "role": signed_in.role, "name": signed_in.name}))
         report.refreshed_at = started
         log.debug("replica refreshed (full=%s): %s copied", full, report.total_copied)
         return report

@@ -15,14 +15,24 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
-from crm_desktop.offline.mode import OfflineAppContext, OfflineSession, probe, read_only, refresh_replica
+from crm_desktop.offline.mode import (
+    OfflineAppContext,
+    OfflineSession,
+    offline_actor,
+    probe,
+    read_only,
+    refresh_replica,
+)
 from crm_desktop.offline.outbox import CONFLICT, PENDING, ApplyReport
 from crm_desktop.offline.replica import Replica
+from crm_desktop.ui.context import DEFAULT_ACTOR
 from crm_desktop.ui.offline_banner import ConflictsDialog, OfflineBanner
 
 log = logging.getLogger(__name__)
 
 PROBE_MS = 30_000  # how often to check the shared database (offline: is it back? online: still there?)
+QUICK_REFRESH_EVERY = 10  # probes: online, the copy takes in other desktops' changes every 5 minutes
+AFTER_CHANGE_MS = 10_000  # and this long after a change made in this window
 TITLE_SUFFIX = " — OFFLINE (read-only copy)"
 
 
@@ -49,6 +59,10 @@ class OfflineController(QObject):
         self.timer.timeout.connect(self._probe)
         self.timer.start(PROBE_MS)
         self.dialog: ConflictsDialog | None = None
+        self._online_actor = self.ctx.actor
+        self._probes = 0
+        self.after_change = QTimer(self, singleShot=True, interval=AFTER_CHANGE_MS)
+        self.after_change.timeout.connect(self.refresh)
         self.ctx.changes.changed.connect(self._changed)
         sync = getattr(window, "sync", None)
         if sync is not None:  # the replica follows every successful sync, in full
@@ -95,7 +109,9 @@ class OfflineController(QObject):
             self._refreshing = False
             log.warning("offline copy not refreshed: %s", exc)
 
-        self.ctx.tasks.run("refresh the offline copy", lambda _t: refresh_replica(app, self.replica, full=full),
+        actor = self.ctx.actor
+        self.ctx.tasks.run("refresh the offline copy",
+                           lambda _t: refresh_replica(app, self.replica, full=full, signed_in=actor),
                            on_success=done, on_error=failed)
 
     # ---- going offline ----------------------------------------------------------------------------
@@ -107,10 +123,12 @@ class OfflineController(QObject):
         if not self.replica.exists or self.replica.refreshed_at is None:
             return False
         live = self.ctx.app
-        session = OfflineSession(self.replica, live.settings, reason, actor=self.ctx.actor)
+        signed_in = offline_actor(self.replica, self.ctx.actor)
+        session = OfflineSession(self.replica, live.settings, reason, actor=signed_in)
+        self._online_actor = self.ctx.actor  # restored on reconnect (DEFAULT_ACTOR: nobody signed in yet)
         self.ctx.app = OfflineAppContext(live.settings, self.replica)
         self.ctx.offline = session
-        self.ctx.actor = read_only(session.actor)
+        self.ctx.actor = read_only(signed_in or self.ctx.actor)
         live.close()
         log.warning("working offline on the copy from %s: %s", session.refreshed_at, reason)
         self._set_sync_enabled(False)
@@ -151,6 +169,10 @@ class OfflineController(QObject):
                 self.reachable_again.emit()
             elif not self.offline and problem is not None:
                 self.go_offline(problem)
+            elif not self.offline:
+                self._probes += 1
+                if self._probes % QUICK_REFRESH_EVERY == 0:
+                    self.refresh()
 
         def failed(exc: BaseException) -> None:
             self._probing = False
@@ -189,8 +211,7 @@ class OfflineController(QObject):
         offline_app = self.ctx.app
         self.ctx.app = app
         self.ctx.offline = None
-        if session.actor is not None:
-            self.ctx.actor = session.actor
+        self.ctx.actor = self._online_actor  # never the offline identity: that was not checked
         offline_app.close()
         self.banner.hide()
         self.banner.set_busy(False)
@@ -205,18 +226,29 @@ class OfflineController(QObject):
             status.showMessage(f"Back online. {sent} note(s) logged offline were added"
                                + (f"; {len(report.conflicts)} need checking." if report.conflicts else "."),
                                15_000)
-        if hasattr(self.window, "load_pages"):
-            self.window.load_pages()
-        self.ctx.changes.notify("interaction", "contact")
+        if self._online_actor is DEFAULT_ACTOR:  # opened offline: sign in now, as at a normal start
+            from crm_desktop.ui.sign_in_dialog import gate
+
+            gate(self.window, self._reload_pages)
+        else:
+            self._reload_pages()
         self.back_online.emit(report)
         if report.conflicts or report.failed:
             self.show_conflicts(outbox=session.outbox)
 
+    def _reload_pages(self) -> None:
+        if hasattr(self.window, "load_pages"):
+            self.window.load_pages()
+        self.ctx.changes.notify("interaction", "contact")
+
     # ---- the outbox in the window --------------------------------------------------------------------
 
     def _changed(self, entities: frozenset) -> None:
-        if self.offline and "interaction" in entities:
-            self._update_counts()
+        if self.offline:
+            if "interaction" in entities:
+                self._update_counts()
+        elif self.monitoring and entities - {"sync"}:
+            self.after_change.start()  # a write in this window: copy it soon (quick, incremental)
 
     def _update_counts(self) -> None:
         session = getattr(self.ctx, "offline", None)
@@ -257,7 +289,7 @@ def submit_offline_note(dialog: Any) -> None:
 
     session: OfflineSession = dialog.ctx.offline
     values = dialog.values()
-    actor = session.actor or dialog.ctx.actor
+    actor = session.actor
     if dialog.busy:
         return
     dialog.busy = True

@@ -121,3 +121,24 @@ def test_only_notes_and_calls_with_content_by_staff_who_may_write(admin, outbox,
     with pytest.raises(PermissionDenied):
         outbox.add(Actor("v", "viewer", "Vic Viewer"), contact.id, "note", "hello")
     assert outbox.entries() == []
+
+
+def test_offline_notes_are_logged_as_the_last_person_signed_in_here(db, admin, replica, outbox):
+    from crm_desktop.db.models import Staff
+    from crm_desktop.offline.mode import offline_actor
+    from crm_desktop.services.actor import Actor
+
+    o = owner(db, admin)
+    replica.refresh(db)
+    default = Actor("admin", "admin", "Administrator")
+    assert replica.signed_in is None and offline_actor(replica, default) == default  # no staff accounts
+    with db.write_session() as s:
+        s.add(Staff(id=admin.id, email="ada@example.com", name="Ada Admin", role="admin",
+                    createdAt="2026-01-01T00:00:00.000Z", updatedAt="2026-01-01T00:00:00.000Z"))
+    replica.refresh(db)
+    assert offline_actor(replica, default) is None  # staff exist, nobody signed in on this computer
+    with pytest.raises(PermissionDenied, match="sign in once"):
+        outbox.add(None, o.id, "note", "hello")
+    replica.refresh(db, signed_in=admin)
+    assert offline_actor(replica, default) == admin
+    assert outbox.add(offline_actor(replica, default), o.id, "note", "hello").actor == admin
