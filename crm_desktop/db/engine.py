@@ -89,7 +89,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(
-            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5},
+            parsed, echo=echo, pool_pre_ping=True,
+            # lock_timeout: a row or table held by another desktop fails (and is retried) instead of hanging.
+            connect_args={"connect_timeout": 5, "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"},
         )
     try:
         return create_engine(parsed, echo=echo)
@@ -107,6 +109,7 @@ def _is_retryable(exc: BaseException) -> bool:
         return False
     text = str(getattr(exc, "orig", exc)).lower()
     return any(s in text for s in ("database is locked", "database table is locked", "deadlock detected",
+                                   "lock timeout",
                                    "could not serialize", "busy"))
 
 

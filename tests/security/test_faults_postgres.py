@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from crm_desktop.app import AppContext
@@ -127,3 +127,38 @@ def test_cli_reports_an_unreachable_server_in_one_line(throwaway_pg, capsys, mon
         assert err.startswith("error: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1
     finally:
         throwaway_pg.start()
+
+
+@pytest.fixture
+def pg_url(crm_url: str) -> str:
+    if not crm_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL row and table locks")
+    return crm_url
+
+
+def test_a_locked_table_times_out_with_a_clear_message_then_retries_through(pg_url, admin, monkeypatch):
+    import threading
+
+    from crm_desktop.db import engine as engine_mod
+    from crm_desktop.db.engine import normalise_url
+
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 200)
+    db = Database(pg_url)
+    holder = create_engine(normalise_url(pg_url)).connect()
+    holder.exec_driver_sql("BEGIN")
+    holder.exec_driver_sql("LOCK TABLE crm_contacts IN EXCLUSIVE MODE")  # another desktop mid-write
+    before = None
+    try:
+        with pytest.raises(DBAPIError) as info:
+            db.write(lambda s: contacts.create_contact(s, admin, {"type": "guest", "email": "x@example.com"}),
+                     attempts=2)
+        assert classify(info.value) == "busy" and "Nothing was saved" in describe_db_error(info.value)
+        release = threading.Timer(0.5, lambda: holder.exec_driver_sql("ROLLBACK"))
+        release.start()
+        db.write(lambda s: contacts.create_contact(s, admin, {"type": "guest", "email": "y@example.com"}))
+        release.join()
+        before = counts(db)
+    finally:
+        holder.close()
+    assert before == (1, 1)  # the refused write left nothing; the retried one is whole
+    db.dispose()
