@@ -3,7 +3,8 @@
 The queries are what a user types, one keystroke at a time: prefixes of last names, substrings of
 emails, phone numbers and business names. Each keystroke is one `list_contacts` call (first page of
 50 and the total, as the table needs). The raw limit is the trigram index alone: the first 50 matching
-rowids straight from sqlite3, no sort, no count, no ORM.
+ids straight from the driver (FTS5 MATCH on SQLite, the pg_trgm LIKE on PostgreSQL), no sort, no
+count, no ORM. Each keystroke is timed best of 3 (the machine is shared by many processes).
 """
 
 from __future__ import annotations
@@ -40,12 +41,44 @@ def typed_queries(sizes: Sizes, samples: int = 8, seed: int = 3) -> list[str]:
 
 def _raw_fts(conn: sqlite3.Connection, query: str) -> None:
     terms = [t for t in query.split() if len(t) >= MIN_TRIGRAM]
-    if not terms:  # what the index cannot answer: the first 50 rows of a LIKE scan
-        conn.execute("SELECT rowid FROM crm_contacts WHERE lower(lastName) LIKE ? LIMIT ?",
-                     (f"%{query.split()[0].lower()}%", PAGE)).fetchall()
-        return
     fts = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
     conn.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?", (fts, PAGE)).fetchall()
+
+
+def _raw_limits(db: Database, sqlite_path: Path | None, queries: list[str]) -> tuple[float, float]:
+    """(p95 of the bare index lookup of the first 50 ids for the >= 3 character keystrokes,
+    median of a bare LIKE '%x%' count for the shorter ones), best of 3 each."""
+    long_q = [q for q in queries if len(q.strip()) >= MIN_TRIGRAM]
+    short_q = [q for q in queries if len(q.strip()) < MIN_TRIGRAM] or queries[:1]
+    if sqlite_path is not None:
+        conn = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+        try:
+            raw = percentile([min(ms(lambda q=q: _raw_fts(conn, q)) for _ in range(3)) for q in long_q], 95)
+            like = percentile([min(ms(lambda q=q: conn.execute(
+                "SELECT count(*) FROM crm_contacts WHERE lower(email) LIKE ?", (f"%{q}%",)).fetchall())
+                for _ in range(3)) for q in short_q], 50)
+        finally:
+            conn.close()
+        return raw, like
+    expr = ("lower(coalesce(\"firstName\", '') || ' ' || coalesce(\"lastName\", '') || ' ' || "
+            "coalesce(\"email\", '') || ' ' || coalesce(\"phone\", '') || ' ' || coalesce(\"businessName\", ''))")
+    raw_conn = db.engine.raw_connection()
+    try:
+        cur = raw_conn.cursor()
+
+        def lookup(q: str) -> None:
+            cur.execute(f"SELECT id FROM crm_contacts WHERE {expr} LIKE %s LIMIT {PAGE}", (f"%{q.lower()}%",))
+            cur.fetchall()
+
+        def count(q: str) -> None:
+            cur.execute("SELECT count(*) FROM crm_contacts WHERE lower(email) LIKE %s", (f"%{q}%",))
+            cur.fetchall()
+
+        raw = percentile([min(ms(lambda q=q: lookup(q)) for _ in range(3)) for q in long_q], 95)
+        like = percentile([min(ms(lambda q=q: count(q)) for _ in range(3)) for q in short_q], 50)
+    finally:
+        raw_conn.close()
+    return raw, like
 
 
 def run(db: Database, sizes: Sizes, sqlite_path: Path | None) -> list[Figure]:
@@ -58,22 +91,15 @@ def run(db: Database, sizes: Sizes, sqlite_path: Path | None) -> list[Figure]:
 
     for q in queries[:5]:  # warm the page cache once
         first_page(q)
-    times = {q: ms(lambda q=q: first_page(q)) for q in queries}
+    # best of 3 per keystroke: the machine is shared, and scheduling noise is not the software's
+    times = {q: min(ms(lambda q=q: first_page(q)) for _ in range(3)) for q in queries}
     long_times = [t for q, t in times.items() if len(q.strip()) >= MIN_TRIGRAM]
     short_times = [t for q, t in times.items() if len(q.strip()) < MIN_TRIGRAM]
-    raw = None
-    like = None
-    if sqlite_path is not None:
-        conn = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-        raw = percentile([ms(lambda q=q: _raw_fts(conn, q)) for q in queries], 95)
-        like = percentile([ms(lambda q=q: conn.execute(
-            "SELECT count(*) FROM crm_contacts WHERE lower(email) LIKE ?", (f"%{q}%",)).fetchall())
-            for q in queries[::max(1, len(queries) // 8)]], 50)
-        conn.close()
+    raw, like = _raw_limits(db, sqlite_path, queries)
     all_times = list(times.values())
     slowest = max(times, key=times.__getitem__)
     p95 = percentile(all_times, 95)
-    label = "FTS5 first 50 rowids, p95"
+    label = ("FTS5" if sqlite_path else "pg_trgm") + " first 50 ids, p95"
     return [
         Figure("search as you type, first page p50", percentile(all_times, 50), "ms", "", raw, label,
                f"{len(queries)} keystrokes"),
@@ -82,6 +108,6 @@ def run(db: Database, sizes: Sizes, sqlite_path: Path | None) -> list[Figure]:
         Figure("  search, terms >= 3 chars (trigram index), p95", percentile(long_times, 95), "ms", "< 30 ms",
                raw, label, ok=percentile(long_times, 95) < 30),
         Figure("  search, 1-2 chars (LIKE scan), p95", percentile(short_times, 95) if short_times else None,
-               "ms", "< 30 ms", like, "LIKE '%x%' count, p50",
+               "ms", "< 30 ms", like, "bare LIKE '%x%' count, median",
                ok=(percentile(short_times, 95) < 30) if short_times else None),
     ]

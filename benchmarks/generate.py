@@ -3,7 +3,8 @@
     python -m benchmarks.generate            # 1/100 of the full size (10,000 contacts ...)
     python -m benchmarks.generate --full     # 1,000,000 contacts, 100,000 properties,
                                              # 2,000,000 enquiries, 4,000,000 interactions
-    python -m benchmarks.generate --postgres postgresql://postgres@127.0.0.1:5432/bench
+    python -m benchmarks.generate --full --postgres postgresql://postgres@127.0.0.1:5432/crm_bench_full
+                                             # an empty database; `benchmarks.run --postgres` then reuses it
 
 The CRM schema comes from the real migrations (crm_desktop.db.migrate.upgrade), so every index,
 trigger and search index the app has is maintained during the load, as it would be in use. The
@@ -172,7 +173,24 @@ def generate_postgres(url: str, scale: float, log: Log = print) -> Sizes:
     ds = DataSet(sizes)
     log(f"Generating {sizes} into PostgreSQL")
     load_postgres(url, crm_tables(ds) + platform_tables(ds), log)
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE benchmark_meta (fingerprint TEXT NOT NULL)"))
+        conn.execute(text("INSERT INTO benchmark_meta VALUES (:fp)"), {"fp": fingerprint(scale)})
+    db.dispose()
     return sizes
+
+
+def postgres_ready(url: str, scale: float) -> bool:
+    """True when `url` already holds this scale's data set, loaded by this generator and schema."""
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            if not conn.execute(text("SELECT to_regclass('benchmark_meta')")).scalar():
+                return False
+            return conn.execute(text("SELECT fingerprint FROM benchmark_meta")).scalar() == fingerprint(scale)
+    finally:
+        db.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:

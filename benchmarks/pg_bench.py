@@ -32,12 +32,19 @@ def _dsn(url: str, database: str | None = None) -> str:
 
 
 def _admin(url: str, sql: str) -> None:
-    with psycopg.connect(_dsn(url), autocommit=True) as conn:
+    """Run CREATE/DROP DATABASE from the server's maintenance database (never from the one cloned)."""
+    with psycopg.connect(_dsn(url, "postgres"), autocommit=True) as conn:
         conn.execute(sql)
 
 
 @contextmanager
-def fresh_database(url: str, scale: float, log: Log) -> Iterator[tuple[str, Sizes]]:
+def database(url: str, scale: float, log: Log) -> Iterator[tuple[str, Sizes]]:
+    """The database at `url` when it already holds this scale's data set (see generate --postgres),
+    else a scratch database on the same server, filled with COPY and dropped afterwards."""
+    if generate.postgres_ready(url, scale):
+        log("PostgreSQL: reusing the data set already in the database")
+        yield _dsn(url), Sizes.at(scale)
+        return
     name = f"crm_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     _admin(url, f'CREATE DATABASE "{name}"')
     try:
@@ -79,7 +86,10 @@ def _written(dsn: str, xid: int, since: str) -> tuple[dict[str, tuple[list[str],
     return bench_sync.rekey(grabbed), counters
 
 
-def sync(admin_url: str, bench_url: str, sizes: Sizes, n: int, log: Log) -> list[Figure]:
+def sync(admin_url: str, bench_url: str, sizes: Sizes, n: int, log: Log,
+         before: Callable[[], None] = lambda: None) -> list[Figure]:
+    """`before` closes the caller's connections: a template database must have none."""
+    before()
     clone = f"{bench_url.rsplit('/', 1)[1]}_sync"
     _admin(admin_url, f'CREATE DATABASE "{clone}" TEMPLATE "{bench_url.rsplit("/", 1)[1]}"')
     try:

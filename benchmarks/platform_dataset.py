@@ -56,8 +56,8 @@ def properties(ds: DataSet) -> Iterator[tuple]:
         title = f"Platform {HOUSES[p % len(HOUSES)]} {p + 1}"
         yield (p + 1, f"u{o}", title, f"house-{p + 1}", PLACES[p % len(PLACES)], PLACES[p % len(PLACES)],
                "England", 4, 8 + p % 30, 3 + p % 12, 1 + p % 7, 150.0 + p % 2000, 200.0 + p % 2000,
-               "A big house for groups.", f"/img/{p + 1}.jpg", ds.property_tier(p).upper() if p % 7 == 0
-               else ds.property_tier(p), "annual", "live", t, t, p % 20000, 20)
+               "A big house for groups.", f"/img/{p + 1}.jpg", ds.property_tier(p), "annual", "live", t, t,
+               p % 20000, 20)
 
 
 def enquiries(ds: DataSet) -> Iterator[tuple]:

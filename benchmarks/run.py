@@ -67,10 +67,10 @@ def run_postgres(url: str, scale: float, only: tuple[str, ...], log: Callable[[s
     from benchmarks import bench_reports, bench_search, pg_bench
 
     figures: list[Figure] = []
-    with pg_bench.fresh_database(url, scale, log) as (bench_url, sizes):
+    with pg_bench.database(url, scale, log) as (bench_url, sizes):
         db = Database(bench_url)
         jobs: dict[str, Callable[[], list[Figure]]] = {
-            "sync": lambda: pg_bench.sync(url, bench_url, sizes, max(100, int(20_000 * scale)), log),
+            "sync": lambda: pg_bench.sync(url, bench_url, sizes, max(100, int(20_000 * scale)), log, db.dispose),
             "search": lambda: bench_search.run(db, sizes, None),
             "reports": lambda: bench_reports.run(db),
         }
