@@ -47,7 +47,8 @@ def run_sqlite(scale: float, only: tuple[str, ...], data_dir: Path, log: Callabl
     sizes = paths.sizes
     sync_n = max(100, int(20_000 * scale))
     jobs: dict[str, Callable[[], list[Figure]]] = {
-        "sync": lambda: bench_sync.run(paths.crm, sizes, data_dir / "scratch", sync_n),
+        "sync": lambda: (bench_sync.run(paths.crm, sizes, data_dir / "scratch", sync_n)
+                         + bench_sync.run_fresh(data_dir / "scratch", sync_n)),
         "search": lambda: bench_search.run(db, sizes, paths.crm),
         "table": lambda: bench_table.run(db, url),
         "reports": lambda: bench_reports.run(db),
