@@ -151,6 +151,9 @@ class Enquiry(Base):
         Index("idx_crm_enquiries_status", "status"),
         Index("idx_crm_enquiries_createdAt", "createdAt"),
         Index("idx_crm_enquiries_guestEmail", "guestEmail"),
+        # The pipeline board: the newest enquiries of one status without sorting them all.
+        Index("idx_crm_enquiries_status_createdAt", "status", "createdAt"),
+        Index("idx_crm_enquiries_assigned", "assignedToAdminId", "status", "createdAt"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -33,15 +33,17 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from crm_desktop.db.models import ENQUIRY_STATUSES, PRIORITIES, Property, Staff
+from crm_desktop.db import counters
+from crm_desktop.db.models import ENQUIRY_STATUSES, PRIORITIES, Contact, Enquiry, Property, Staff
+from crm_desktop.search.contacts_index import contact_search_clause
 from crm_desktop.services import enquiries
 from crm_desktop.services.errors import ConflictError
-from crm_desktop.services.listing import ListQuery
 from crm_desktop.ui.charts import pounds
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.details.common import CHIP_COLOURS, DASH, LoadingView, day, friendly_error, humanise
 
 CARDS_PER_COLUMN = 200
+SEARCH_CONTACTS = 1_000  # guests matching the search box, at most
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMN_STYLE = (
     "QListWidget { background: transparent; border: none; }"
@@ -77,31 +79,71 @@ class BoardFilter:
 class BoardData:
     columns: dict[str, list[Card]]
     totals: dict[str, int]
+    more: frozenset[str] = frozenset()  # filtered columns with more matches than shown (not counted)
+
+
+CARD_COLUMNS = (Enquiry.id, Enquiry.version, Enquiry.status, Enquiry.guestName, Enquiry.guestEmail,
+                Enquiry.propertyId, Enquiry.eventDate, Enquiry.estimatedBudget, Enquiry.priority,
+                Enquiry.createdAt, Enquiry.assignedToAdminId)
 
 
 def load_board(session, actor, filt: BoardFilter) -> BoardData:  # noqa: ANN001
-    """Worker thread: the newest cards of every status, through the enquiries service."""
-    columns: dict[str, list[Card]] = {}
+    """Worker thread: the newest cards of every status.
+
+    Without a search, each column is one range scan of idx_crm_enquiries_status_createdAt (or of
+    idx_crm_enquiries_assigned for "assigned to me"), newest first with a LIMIT, so a column of a million
+    enquiries costs what one of ten does; unfiltered totals come from the trigger-kept counters. A search
+    first finds the guests through the contacts' search index (at most SEARCH_CONTACTS), then their
+    enquiries through idx_crm_enquiries_contactId.
+    """
+    actor.require("read")
+    where: list = []
+    if filt.priority:
+        where.append(Enquiry.priority == filt.priority)
+    if filt.assigned_to:
+        where.append(Enquiry.assignedToAdminId == filt.assigned_to)
+    rows: dict[str, list[Any]] = {}
     totals: dict[str, int] = {}
-    pages = {}
-    for status in ENQUIRY_STATUSES:
-        pages[status] = enquiries.list_enquiries(
-            session, actor, ListQuery(sort="createdAt", descending=True, limit=CARDS_PER_COLUMN),
-            enquiries.EnquiryFilter(status=status, priority=filt.priority, assigned_to=filt.assigned_to,
-                                    search=filt.search))
-    property_ids = {e.propertyId for p in pages.values() for e in p.items if e.propertyId}
+    more: set[str] = set()
+    if filt.search and filt.search.strip():
+        clause = contact_search_clause(session.get_bind().dialect.name, filt.search)
+        guests = list(session.scalars(select(Contact.id).where(clause).limit(SEARCH_CONTACTS))) \
+            if clause is not None else []
+        found: list[Any] = []
+        for start in range(0, len(guests), 500):
+            found += session.execute(select(*CARD_COLUMNS).where(
+                Enquiry.contactId.in_(guests[start:start + 500]), *where)).all()
+        found.sort(key=lambda r: (r.createdAt, r.id), reverse=True)
+        for status in ENQUIRY_STATUSES:
+            matching = [r for r in found if r.status == status]
+            rows[status] = matching[:CARDS_PER_COLUMN]
+            totals[status] = len(matching)
+    else:
+        exact = counters.read(session.connection(), "enquiries.status") if not where else {}
+        for status in ENQUIRY_STATUSES:
+            rows[status] = session.execute(select(*CARD_COLUMNS).where(Enquiry.status == status, *where)
+                                           .order_by(Enquiry.createdAt.desc(), Enquiry.id.desc())
+                                           .limit(CARDS_PER_COLUMN)).all()
+            totals[status] = exact.get(status, (0, 0))[0] if not where else len(rows[status])
+            if where and len(rows[status]) == CARDS_PER_COLUMN:
+                more.add(status)  # counting a filtered million is not worth a slow board
+    property_ids = {r.propertyId for items in rows.values() for r in items if r.propertyId}
     titles = dict(session.execute(select(Property.id, Property.title).where(Property.id.in_(property_ids))).all()) \
         if property_ids else {}
     names = dict(session.execute(select(Staff.id, Staff.name)).all())
-    for status, page in pages.items():
-        totals[status] = page.total
-        columns[status] = [
-            Card(e.id, e.version, e.status, e.guestName or e.guestEmail or "(no name)",
-                 titles.get(e.propertyId, "General enquiry"), e.eventDate, e.estimatedBudget, e.priority,
-                 e.createdAt, names.get(e.assignedToAdminId) if e.assignedToAdminId else None)
-            for e in page.items
-        ]
-    return BoardData(columns, totals)
+    columns = {status: [Card(r.id, r.version, r.status, r.guestName or r.guestEmail or "(no name)",
+                             titles.get(r.propertyId, "General enquiry"), r.eventDate, r.estimatedBudget,
+                             r.priority, r.createdAt,
+                             names.get(r.assignedToAdminId) if r.assignedToAdminId else None)
+                        for r in items]
+               for status, items in rows.items()}
+    return BoardData(columns, totals, frozenset(more))
+
+
+def total_text(total: int, shown: int, more: bool = False) -> str:
+    if more:
+        return f"{shown:,}+"
+    return f"{total:,}" if total <= shown else f"{shown} of {total:,}"
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -208,7 +250,7 @@ class PipelineBoard(LoadingView):
         title.setObjectName("heading")
         head.addWidget(title)
         head.addSpacing(16)
-        self.search = QLineEdit(placeholderText="Filter by guest name or email…", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText="Filter by guest name, email or phone…", clearButtonEnabled=True)
         self.search.setMinimumWidth(200)
         self.search.setMaximumWidth(300)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -273,8 +315,7 @@ class PipelineBoard(LoadingView):
         self.board = data
         for status, column in self.columns.items():
             cards = data.columns.get(status, [])
-            total = data.totals.get(status, 0)
-            shown = f"{total:,}" if total <= len(cards) else f"{len(cards)} of {total:,}"
+            shown = total_text(data.totals.get(status, 0), len(cards), status in data.more)
             self.headers[status].setText(f"{humanise(status)}  ·  {shown}")
             column.clear()
             for card in cards:

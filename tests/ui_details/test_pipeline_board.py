@@ -61,3 +61,16 @@ def test_filters_narrow_the_board(ctx, demo, qtbot):
     with ctx.db.read() as s:
         high = s.query(Enquiry).filter(Enquiry.priority == "high").count()
     assert sum(len(c.cards()) for c in board.columns.values()) == high
+
+
+def test_search_finds_cards_by_guest(ctx, demo, qtbot):
+    board = _board(ctx, qtbot)
+    with qtbot.waitSignal(board.loaded, timeout=10_000):
+        board.search.setText("harry")
+    with ctx.db.read() as s:
+        from crm_desktop.db.models import Contact
+
+        harries = {c.id for c in s.query(Contact).filter(Contact.firstName == "Harry")}
+        expected = sorted(e.id for e in s.query(Enquiry).filter(Enquiry.contactId.in_(harries)))
+    shown = sorted(c.id for column in board.columns.values() for c in column.cards())
+    assert expected and shown == expected

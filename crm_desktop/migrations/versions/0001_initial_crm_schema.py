@@ -259,6 +259,8 @@ def upgrade() -> None:
         batch_op.create_index('idx_crm_enquiries_ownerId', ['ownerId'], unique=False)
         batch_op.create_index('idx_crm_enquiries_propertyId', ['propertyId'], unique=False)
         batch_op.create_index('idx_crm_enquiries_status', ['status'], unique=False)
+        batch_op.create_index('idx_crm_enquiries_status_createdAt', ['status', 'createdAt'], unique=False)
+        batch_op.create_index('idx_crm_enquiries_assigned', ['assignedToAdminId', 'status', 'createdAt'], unique=False)
 
     op.create_table('crm_memberships',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -448,6 +450,8 @@ def downgrade() -> None:
 
     op.drop_table('crm_memberships')
     with op.batch_alter_table('crm_enquiries', schema=None) as batch_op:
+        batch_op.drop_index('idx_crm_enquiries_status_createdAt')
+        batch_op.drop_index('idx_crm_enquiries_assigned')
         batch_op.drop_index('idx_crm_enquiries_status')
         batch_op.drop_index('idx_crm_enquiries_propertyId')
         batch_op.drop_index('idx_crm_enquiries_ownerId')
