@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -198,6 +200,7 @@ def gate(window: Any, proceed: Callable[[], None], *, offer_first_admin: bool = 
     def signed_in(actor: Actor) -> None:
         ctx.actor = actor
         window.setWindowTitle(f"{window.windowTitle().split(' — ')[0]} — {actor.name} ({actor.role})")
+        add_account_actions(window)
         proceed()
 
     def decided(state: GateState) -> None:
@@ -222,7 +225,7 @@ def gate(window: Any, proceed: Callable[[], None], *, offer_first_admin: bool = 
 
 
 def sign_out(window: Any) -> None:
-    """Forget the remembered sign-in on this computer (the next start asks again)."""
+    """Forget the remembered sign-in on this computer and close the window (the next start asks again)."""
     token = _remembered_token()
     if token:
         try:
@@ -230,3 +233,28 @@ def sign_out(window: Any) -> None:
             keychain.delete_secret(REMEMBER_SECRET)
         except (CrmError, keychain.KeychainUnavailable) as exc:
             log.warning("could not forget the remembered sign-in: %s", exc)
+    window.close()
+
+
+def add_account_actions(window: Any) -> None:
+    """'Staff' (admins) and 'Sign out' on the window's toolbar, once someone has signed in."""
+    bar = window.findChild(QToolBar, "mainToolbar")
+    if bar is None or window.findChild(QAction, "signOut") is not None:
+        return
+    if window.ctx.actor.can("manage_staff"):
+        manage = QAction("Staff", window, objectName="manageStaff")
+        manage.setToolTip("Add staff, change roles, reset passwords")
+        manage.triggered.connect(lambda: open_staff_dialog(window))
+        bar.addAction(manage)
+    leave = QAction("Sign out", window, objectName="signOut")
+    leave.setToolTip("Forget this computer's remembered sign-in and close the window")
+    leave.triggered.connect(lambda: sign_out(window))
+    bar.addAction(leave)
+
+
+def open_staff_dialog(window: Any) -> Any:
+    from crm_desktop.ui.staff_dialog import StaffDialog
+
+    window.staff_dialog = StaffDialog(window.ctx, window)
+    window.staff_dialog.open()
+    return window.staff_dialog
