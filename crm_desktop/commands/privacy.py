@@ -51,7 +51,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         text = ctx.db.write(lambda s: privacy.export_person_json(s, actor, contact_id,
                                                                  include_sensitive=args.include_sensitive))
         if args.out:
-            _write_private(args.out, text)
+            write_private(args.out, text)
             print(f"Wrote the personal data of contact {contact_id} to {args.out}.")
         else:
             print(text)
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Personal data goes to a file only its owner can read."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

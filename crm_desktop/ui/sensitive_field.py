@@ -3,10 +3,14 @@
 Shows '•••• 1234'. Admins get a Reveal button: the value is decrypted in a background task (which writes
 the 'revealed' audit entry), shown for REVEAL_SECONDS, then masked again. Others never get the button;
 the service refuses them anyway. Use: `SensitiveField(ctx, contact_id, "taxId", masked_text)`.
+
+`SensitiveBox` is what the contact detail embeds: the two fields, "Set…" for admins, and the person's
+data request actions (`PrivacyActions`: export as JSON for staff, erase for admins).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -14,15 +18,18 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
-from crm_desktop.services import sensitive
+from crm_desktop.commands.privacy import write_private
+from crm_desktop.services import privacy, sensitive
 
 REVEAL_SECONDS = 30
 
@@ -187,9 +194,87 @@ class SensitiveBox(QWidget):
             self.edit_button = QPushButton("Set tax id / bank details…")
             self.edit_button.clicked.connect(self.edit)
             self.form.addRow("", self.edit_button)
-        self.setVisible(bool(self.rows) or admin)
+        self.privacy = PrivacyActions(self.ctx, contact_id)
+        if self.privacy.can_export:
+            self.form.addRow("Personal data", self.privacy)
+        self.setVisible(bool(self.rows) or admin or self.privacy.can_export)
 
     def edit(self) -> None:
         if self.contact_id:
             self.dialog = SensitiveEditDialog(self.ctx, self.contact_id, self)
             self.dialog.open()
+
+
+class PrivacyActions(QWidget):
+    """A person's data request from the detail view: export it as JSON (staff), or erase it (admins)."""
+
+    exported = Signal(str)  # the file written
+    erased = Signal()
+    failed = Signal(str)
+
+    def __init__(self, ctx: Any, contact_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.contact_id = ctx, contact_id
+        self.can_export = ctx.actor.can("export")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.export_button = QPushButton("Export as JSON…")
+        self.export_button.setToolTip("Everything the CRM holds about this person (audited)")
+        self.export_button.clicked.connect(self._ask_export)
+        self.erase_button = QPushButton("Erase…")
+        self.erase_button.setToolTip("Remove this person's personal data; figures are kept (admins)")
+        self.erase_button.clicked.connect(self._ask_erase)
+        self.erase_button.setVisible(ctx.actor.can("sensitive") and ctx.actor.can("write"))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        for w in (self.export_button, self.erase_button):
+            row.addWidget(w)
+        row.addWidget(self.message, 1)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export personal data", f"personal-data-{self.contact_id}.json",
+                                              "JSON files (*.json)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        db, actor, contact_id = self.ctx.db, self.ctx.actor, self.contact_id
+
+        def work(_t: Any) -> str:
+            text = db.write(lambda s: privacy.export_person_json(s, actor, contact_id))
+            write_private(Path(path), text)
+            return path
+
+        def done(written: str) -> None:
+            self.message.setText(f"Saved to {Path(written).name}")
+            self.ctx.changes.notify("activity")
+            self.exported.emit(written)
+
+        self.ctx.tasks.run("export personal data", work, on_success=done, on_error=self._failed)
+
+    def _ask_erase(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Erase personal data",
+                          "Erase this person's personal data from the CRM? Names, contact details, "
+                          "messages and notes are removed for good; counts and revenue are kept.",
+                          QMessageBox.StandardButton.Cancel, self)
+        erase = box.addButton("Erase", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _r: box.clickedButton() is erase and self.erase_confirmed())
+        box.open()
+
+    def erase_confirmed(self) -> None:
+        db, actor, contact_id = self.ctx.db, self.ctx.actor, self.contact_id
+
+        def work(_t: Any) -> None:
+            db.write(lambda s: privacy.erase_person(s, actor, contact_id))
+
+        def done(_r: object) -> None:
+            self.message.setText("Erased.")
+            self.ctx.changes.notify("contact", "enquiry", "interaction", "membership", "activity")
+            self.erased.emit()
+
+        self.ctx.tasks.run("erase personal data", work, on_success=done, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(str(exc))
+        self.failed.emit(str(exc))

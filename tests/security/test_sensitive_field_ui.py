@@ -79,7 +79,9 @@ def test_admin_sets_and_clears_the_values_from_the_detail_view(db, qtbot, admin,
     staff_view = ContactDetail(make_ui(db, staff_actor), owner.id)
     qtbot.addWidget(staff_view)
     qtbot.waitUntil(lambda: staff_view.data is not None, timeout=10_000)
-    assert staff_view.sensitive.isHidden()  # nothing to show and nothing staff may set
+    box = staff_view.sensitive  # nothing to reveal or set; only the personal data export
+    assert not box.rows and box.edit_button is None and box.privacy.can_export
+    assert not box.privacy.erase_button.isVisibleTo(box)
     ui = make_ui(db, admin)
     view = ContactDetail(ui, owner.id)
     qtbot.addWidget(view)
@@ -98,4 +100,32 @@ def test_admin_sets_and_clears_the_values_from_the_detail_view(db, qtbot, admin,
     assert "taxId" not in view.sensitive.rows
     with db.read() as s:
         assert s.get(Contact, owner.id).taxId is None
+    ui.tasks.wait(5_000)
+
+
+def test_personal_data_export_and_erasure_from_the_detail_view(db, qtbot, admin, owner, staff_actor, viewer,
+                                                                tmp_path):
+    import json
+
+    from crm_desktop.ui.details.contact_detail import ContactDetail
+
+    viewer_view = ContactDetail(make_ui(db, viewer), owner.id)
+    qtbot.addWidget(viewer_view)
+    qtbot.waitUntil(lambda: viewer_view.data is not None, timeout=10_000)
+    assert viewer_view.sensitive.isHidden()  # a viewer may neither export nor erase
+    ui = make_ui(db, admin)
+    view = ContactDetail(ui, owner.id)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    actions = view.sensitive.privacy
+    target = tmp_path / "olive.json"
+    with qtbot.waitSignal(actions.exported, timeout=10_000):
+        actions.export_to(str(target))
+    assert json.loads(target.read_text())["contact"]["email"] == "olive.owner@example.co.uk"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        actions.erase_confirmed()
+    assert view.name.text() != "Olive Owner" and "olive" not in view.subtitle.text().lower()
+    with db.read() as s:
+        assert s.get(Contact, owner.id).erasedAt is not None
     ui.tasks.wait(5_000)
