@@ -123,7 +123,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
         logging.getLogger(__name__).warning("cannot write the log file %s: %s", path, exc)
         return path
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
-    root.addHandler(handler)
-    if root.level > level or root.level == logging.NOTSET:
+    previous = root.level
+    if previous > level or previous == logging.NOTSET:
+        # The file gets INFO; handlers already there (the console) keep showing what they showed.
+        for existing in root.handlers:
+            if existing.level == logging.NOTSET:
+                existing.setLevel(previous or logging.WARNING)
         root.setLevel(level)
+    root.addHandler(handler)
     return path

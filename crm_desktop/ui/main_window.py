@@ -50,7 +50,11 @@ def _dashboard(ctx: UiContext) -> QWidget:
 
 
 def _table(spec: specs.TableSpec) -> PageFactory:
-    return lambda ctx: TablePage(ctx, spec)
+    def factory(ctx: UiContext) -> QWidget:
+        return TablePage(ctx, spec)
+
+    factory.eager = True  # type: ignore[attr-defined]  # reads nothing until load_pages()
+    return factory
 
 
 # (key, title, factory): the sidebar's pages, in order. Other modules may append before the window is built.
@@ -123,8 +127,17 @@ class MainWindow(QMainWindow):
         self.status = CrmStatusBar(ctx, self.sync)
         self.setStatusBar(self.status)
         self._build_toolbar()
+        # Pages that read the database as soon as they exist are built by load_pages() (after the
+        # database is open and someone has signed in) or when first shown; a placeholder until then.
+        self._pending: dict[str, PageFactory] = {}
+        self._ready = False
         for key, title, factory in PAGES:
-            self.add_page(key, title, self._make(title, factory))
+            if getattr(factory, "eager", False):
+                self.add_page(key, title, self._make(title, factory))
+            else:
+                self._pending[key] = factory
+                self.add_page(key, title, _placeholder(title, "Loading…"))
+        self.nav.currentRowChanged.connect(self._on_nav)
         self._shortcuts()
         self.sync.set_interval(ctx.app.settings.sync_interval_minutes)
         self.restore_state()
@@ -138,14 +151,36 @@ class MainWindow(QMainWindow):
             log.exception("page %s failed to build", title)
             return _placeholder(title, f"This page could not be opened: {exc}")
 
-    def add_page(self, key: str, title: str, widget: QWidget) -> None:
-        """Add a page to the sidebar (keyboard Ctrl+1..9 follows the order)."""
+    def _connect(self, widget: QWidget) -> None:
         if isinstance(widget, TablePage):
             widget.settings = self.qs
             widget._restore()
             widget.open_requested.connect(self.open_record)
         if hasattr(widget, "open_record") and hasattr(widget.open_record, "connect"):
             widget.open_record.connect(self.open_record)
+
+    def _build_pending(self, key: str) -> QWidget:
+        """Build a deferred page in place of its placeholder (same sidebar row and stack index)."""
+        factory = self._pending.pop(key, None)
+        if factory is None:
+            return self.pages[key]
+        widget = self._make(self._page_titles[key], factory)
+        self._connect(widget)
+        self.pages[key] = widget
+        container = self._containers[key]
+        if isinstance(container, QScrollArea):
+            container.setWidget(widget)  # deletes the placeholder
+        return widget
+
+    def _on_nav(self, row: int) -> None:
+        item = self.nav.item(row)
+        key = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if key in self._pending and self._ready:
+            self._build_pending(key)
+
+    def add_page(self, key: str, title: str, widget: QWidget) -> None:
+        """Add a page to the sidebar (keyboard Ctrl+1..9 follows the order)."""
+        self._connect(widget)
         self.pages[key] = widget
         self._page_titles[key] = title
         container: QWidget = widget
@@ -161,7 +196,8 @@ class MainWindow(QMainWindow):
         self.nav.addItem(item)
 
     def show_page(self, key: str) -> QWidget:
-        widget = self.pages[key]
+        """Show a page (building it first if it was deferred) and return its widget."""
+        widget = self._build_pending(key)
         self.nav.setCurrentRow(self.stack.indexOf(self._containers[key]))
         return widget
 
@@ -170,8 +206,12 @@ class MainWindow(QMainWindow):
         return item.data(Qt.ItemDataRole.UserRole) if item else "dashboard"
 
     def load_pages(self) -> None:
-        """Start loading every table (each in the background)."""
-        for widget in self.pages.values():
+        """Build the deferred pages and start loading every page (each in the background)."""
+        self._ready = True
+        built = {key for key in list(self._pending) if self._build_pending(key)}
+        for key, widget in self.pages.items():
+            if key in built:
+                continue  # a new page loads itself
             if isinstance(widget, TablePage):
                 widget.model.reload()
             elif hasattr(widget, "reload") and callable(widget.reload):
@@ -293,7 +333,8 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         last = qs.value("window/page", "dashboard")
-        self.show_page(last if last in self.pages else next(iter(self.pages)))
+        key = last if last in self.pages else next(iter(self.pages))
+        self.nav.setCurrentRow(self.stack.indexOf(self._containers[key]))  # built when the data may load
 
     def save_state(self) -> None:
         if self.qs is None:

@@ -358,3 +358,19 @@ def test_open_a_record_shows_its_detail_window_once(window_ui, sqlite_db, temp_q
     assert window.open_record("nonsense", "x") is None
     first.close()
     window_ui.tasks.wait(10_000)
+
+
+def test_pages_that_read_at_once_wait_for_the_database(window_ui, temp_qsettings, qtbot):
+    """Nothing is read before the database is open and someone has signed in (launch calls load_pages)."""
+    temp_qsettings.setValue("window/page", "dashboard")
+    window = _window(window_ui, temp_qsettings, qtbot)
+    assert window.current_page_key() == "dashboard"
+    placeholder = window.pages["dashboard"]
+    assert type(placeholder).__name__ == "QWidget"  # "Loading…" until the data may be read
+    window.nav.setCurrentRow(window.nav.currentRow())
+    assert window.pages["dashboard"] is placeholder
+    window.load_pages()
+    built = window.pages["dashboard"]
+    assert built is not placeholder and window.stack.currentWidget().widget() is built
+    assert all(isinstance(window.pages[k], TablePage) for k in ("contacts", "enquiries", "memberships"))
+    window_ui.tasks.wait(10_000)

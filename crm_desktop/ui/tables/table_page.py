@@ -59,6 +59,7 @@ class TablePage(QWidget):
         self.setObjectName(f"page_{spec.name}")
         self.model = PagedTableModel(ctx, spec.name, spec.columns, parent=self)
         self._filter_widgets: dict[str, QWidget] = {}
+        self._choice_loaders: list[tuple[FilterSpec, QComboBox]] = []
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self._refresh = QTimer(self, singleShot=True, interval=300)
@@ -177,8 +178,8 @@ class TablePage(QWidget):
         combo.addItem(f.any_label or f"Any {f.label.lower()}", "")
         for value, label in f.choices:
             combo.addItem(label, value)
-        if f.loader is not None:
-            self._load_choices(f, combo)
+        if f.loader is not None:  # read with the first rows, once the database is open
+            self._choice_loaders.append((f, combo))
         combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         return combo
 
@@ -246,6 +247,8 @@ class TablePage(QWidget):
     # ---- reactions -------------------------------------------------------------------------------------
 
     def _on_loaded(self, count: int) -> None:
+        while self._choice_loaders:
+            self._load_choices(*self._choice_loaders.pop())
         total = fmt.count(count, self.spec.noun, self.spec.plural)
         filtered = any(v not in ("", None) for v in self.filter_values().values()) or self.search_box.text().strip()
         self.count_label.setText(f"{total} found" if filtered else total)
