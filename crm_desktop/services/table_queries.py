@@ -99,6 +99,20 @@ class KeyList(Sequence):
             return str(uuid.UUID(bytes=self._packed[index * 16:index * 16 + 16]))
         return (self._strings or [])[index]
 
+    def position(self, key: Any) -> int:
+        """Where a key is (ValueError if absent); a C-speed scan, for re-finding a few selected rows."""
+        if self._ints is not None:
+            return self._ints.index(key)
+        if self._packed is not None:
+            raw = uuid.UUID(str(key)).bytes
+            at = self._packed.find(raw)
+            while at != -1 and at % 16:
+                at = self._packed.find(raw, at + 1)
+            if at == -1:
+                raise ValueError(key)
+            return at // 16
+        return (self._strings or []).index(key)
+
     @property
     def nbytes(self) -> int:
         if self._ints is not None:
@@ -185,7 +199,7 @@ def fetch_keys(session: Session, table: TableDef, query: TableQuery) -> KeyList:
     try:
         if session.get_bind().dialect.name == "sqlite":
             ints = array("q")
-            while chunk := cursor.fetchmany(50_000):
+            while chunk := cursor.fetchmany(10_000):
                 ints.extend(r[0] for r in chunk)
             return KeyList(ints=ints)
         return KeyList.from_ids([str(r[0]) for r in cursor.fetchall()])

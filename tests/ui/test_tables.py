@@ -211,3 +211,20 @@ def test_closing_a_page_while_it_loads_is_harmless(ui, db, qtbot):
     qtbot.wait(50)
     ui.tasks.wait(10_000)
     qtbot.wait(50)  # the queued results arrive for a deleted model and are ignored
+
+
+def test_a_refresh_keeps_the_selection_and_a_new_row_appears(ui, db, qtbot):
+    seed_small(db)
+    page = TablePage(ui, specs.CONTACTS)
+    qtbot.addWidget(page)
+    wait_loaded(qtbot, page.model)  # Brown, Delevingne, Lovelace, Marley
+    page.view.selectRow(2)
+    assert page.model.id_at(2) == "c-ada"
+    from crm_desktop.services import contacts
+
+    db.write(lambda s: contacts.create_contact(s, ui.actor, {"type": "guest", "email": "a@example.com",
+                                                            "lastName": "Aardvark"}))
+    with qtbot.waitSignal(page.model.keys_loaded, timeout=10_000):
+        ui.changes.notify("contact")  # e.g. after a sync: the table refreshes by itself
+    assert page.model.total == 5
+    assert page.selected_rows() == [3] and page.model.id_at(3) == "c-ada"  # moved down one, still selected

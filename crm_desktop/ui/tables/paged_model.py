@@ -216,6 +216,12 @@ class PagedTableModel(QAbstractTableModel):
             return None
         return [self._keys[r] for r in sorted(set(rows)) if 0 <= r < len(self._keys)]
 
+    def position(self, key: Any) -> int:
+        """The row of a key (ValueError when it is not in the result or the keys are not loaded yet)."""
+        if self._keys is None:
+            raise ValueError(key)
+        return self._keys.position(key)
+
     def id_at(self, row: int) -> str | None:
         data = self.row(row, fetch=False)
         return data.get("id") if data else None

@@ -43,6 +43,7 @@ from crm_desktop.ui.tables.specs import FilterSpec, TableSpec
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 250
+MAX_KEPT_SELECTION = 200  # selected rows re-found after a refresh (each is a scan of the key list)
 _NO_DATE = QDate(2000, 1, 1)  # the date edit's "any" value
 
 
@@ -63,9 +64,11 @@ class TablePage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self._refresh = QTimer(self, singleShot=True, interval=300)
-        self._refresh.timeout.connect(self.model.reload)
+        self._refresh.timeout.connect(self.refresh)
+        self._keep: tuple[int, list[Any]] | None = None  # scroll position and selected keys over a refresh
         self._build()
         self.model.loaded.connect(self._on_loaded)
+        self.model.keys_loaded.connect(self._restore_selection)
         self.model.load_failed.connect(self._show_message)
         ctx.changes.changed.connect(self._on_changed)
         self._restore()
@@ -247,6 +250,9 @@ class TablePage(QWidget):
     # ---- reactions -------------------------------------------------------------------------------------
 
     def _on_loaded(self, count: int) -> None:
+        if self._keep is not None:  # a refresh: stay where the user was (the selection follows the keys)
+            bar = self.view.verticalScrollBar()
+            bar.setValue(min(self._keep[0], bar.maximum()))
         while self._choice_loaders:
             self._load_choices(*self._choice_loaders.pop())
         total = fmt.count(count, self.spec.noun, self.spec.plural)
@@ -263,6 +269,26 @@ class TablePage(QWidget):
         self.count_label.setText("")
         self.message.setText(text)
         self.message.show()
+
+    def refresh(self) -> None:
+        """Reload the same query after the data changed, keeping the scroll position and selection."""
+        keys = self.model.keys_for_rows(self.selected_rows()[:MAX_KEPT_SELECTION]) or []
+        self._keep = (self.view.verticalScrollBar().value(), keys)
+        self.model.reload()
+
+    def _restore_selection(self, _count: int) -> None:
+        keep, self._keep = self._keep, None
+        if keep is None:
+            return
+        _scroll, keys = keep
+        selection = self.view.selectionModel()
+        for key in keys:
+            try:
+                row = self.model.position(key)
+            except ValueError:
+                continue  # the row no longer matches (deleted, or filtered out by the change)
+            selection.select(self.model.index(row, 0),
+                             selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
 
     def _on_changed(self, entities: frozenset[str]) -> None:
         watched = {self.model.table.entity, "sync"}
