@@ -250,3 +250,29 @@ def test_bad_rows_are_set_aside_and_cleared_when_fixed(db, platform, sync):
     assert still_open == {"u-odd", str(eid)}
     assert one(db, select(Contact.email).where(Contact.userId == "u-nomail")) == "found@example.com"
     assert one(db, select(PlatformBooking.status)) == "confirmed"
+
+
+def test_link_pending_for_an_owner_found_elsewhere(db, platform, sync):
+    """What the Stripe sync (or staff) does when an owner contact appears outside the platform pass."""
+    from crm_desktop.services import contacts
+    from crm_desktop.services.actor import SYSTEM
+    from crm_desktop.sync.linking import link_pending
+
+    pid = platform.prop("Saltmarsh House", owner_id="u-elsewhere")
+    platform.subscription(pid)
+    platform.enquiry("gina@example.com", property_id=pid)
+    sync()
+    with db.write_session() as s:
+        m = s.scalars(select(Membership)).one()
+        m.platformUserId, m.customerEmail = None, "owner@elsewhere.co.uk"
+    with db.write_session() as s:
+        owner = contacts.create_contact(s, SYSTEM, {"type": "owner", "email": "Owner@Elsewhere.co.uk",
+                                                    "userId": "u-elsewhere"})
+        result = link_pending(s, owner)
+        owner_id = owner.id
+    assert (len(result.properties), result.enquiries, result.memberships) == (1, 1, 1)
+    assert one(db, select(Property.ownerId)) == owner_id
+    assert one(db, select(Enquiry.ownerId)) == owner_id
+    assert one(db, select(Membership.contactId)) == owner_id
+    with db.write_session() as s:
+        assert link_pending(s, s.get(Contact, owner_id)).total == 0  # nothing left waiting
