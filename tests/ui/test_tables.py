@@ -228,3 +228,28 @@ def test_a_refresh_keeps_the_selection_and_a_new_row_appears(ui, db, qtbot):
         ui.changes.notify("contact")  # e.g. after a sync: the table refreshes by itself
     assert page.model.total == 5
     assert page.selected_rows() == [3] and page.model.id_at(3) == "c-ada"  # moved down one, still selected
+
+
+def test_copy_rows_hide_columns_and_the_empty_state(ui, db, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    from crm_desktop.ui.tables import table_actions
+
+    seed_small(db)
+    page = TablePage(ui, specs.CONTACTS)
+    qtbot.addWidget(page)
+    page.show()
+    wait_loaded(qtbot, page.model)
+    page.view.horizontalHeader().setSectionHidden(2, True)  # what the header menu's Phone toggle does
+    page.view.selectRow(2)
+    menu = table_actions.row_menu(page)
+    assert [a.text() for a in menu.actions()] == ["Open contact", "Copy 1 row", "Export selection to CSV…"]
+    QGuiApplication.clipboard().clear()
+    page.copy_action.trigger()
+    qtbot.waitUntil(lambda: "Lovelace" in QGuiApplication.clipboard().text(), timeout=10_000)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:3] == ["Name", "Email", "Type"]  # Phone hidden: not copied
+    assert lines[1].split("\t")[:3] == ["Ada Lovelace", "ada.lovelace@example.com", "Owner"]
+    assert not page.empty_state.isVisible()
+    wait_loaded(qtbot, page.model, lambda: page.set_search("nobody-by-this-name"))
+    assert page.empty_state.isVisible() and page.empty_state.text() == "No contacts match these filters."

@@ -11,21 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -37,14 +32,15 @@ from crm_desktop.exporting import export_rows
 from crm_desktop.services import table_queries as tq
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.errors import describe
+from crm_desktop.ui.tables import table_actions
 from crm_desktop.ui.tables.chip_delegate import ChipDelegate
+from crm_desktop.ui.tables.filter_bar import FilterBar
 from crm_desktop.ui.tables.paged_model import PagedTableModel
 from crm_desktop.ui.tables.specs import FilterSpec, TableSpec
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 250
 MAX_KEPT_SELECTION = 200  # selected rows re-found after a refresh (each is a scan of the key list)
-_NO_DATE = QDate(2000, 1, 1)  # the date edit's "any" value
 
 
 class TablePage(QWidget):
@@ -59,8 +55,6 @@ class TablePage(QWidget):
         self.ctx, self.spec, self.settings = ctx, spec, settings
         self.setObjectName(f"page_{spec.name}")
         self.model = PagedTableModel(ctx, spec.name, spec.columns, parent=self)
-        self._filter_widgets: dict[str, QWidget] = {}
-        self._choice_loaders: list[tuple[FilterSpec, QComboBox]] = []
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self._refresh = QTimer(self, singleShot=True, interval=300)
@@ -103,28 +97,12 @@ class TablePage(QWidget):
         top.addWidget(export)
         layout.addLayout(top)
 
+        self.filters = FilterBar(self.spec.filters)
+        self.filters.changed.connect(lambda now: self.apply_filters() if now else self._debounce.start())
         if self.spec.filters:
-            holder = QWidget(objectName="filterBar")
-            row = QHBoxLayout(holder)
-            row.setContentsMargins(0, 0, 0, 0)
-            row.setSpacing(8)
-            for f in self.spec.filters:
-                row.addWidget(QLabel(f.label + ":", objectName="filterLabel"))
-                widget = self._filter_widget(f)
-                self._filter_widgets[f.key] = widget
-                row.addWidget(widget)
-                row.addSpacing(6)
-            clear = QPushButton("Clear filters", objectName="linkButton", flat=True)
-            clear.clicked.connect(self.clear_filters)
-            row.addWidget(clear)
-            row.addStretch(1)
-            # In a frameless scroll area so many filters never force a minimum window width.
-            scroller = QScrollArea(objectName="filterScroller", widgetResizable=True)
-            scroller.setFrameShape(QFrame.Shape.NoFrame)
-            scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            scroller.setWidget(holder)
-            scroller.setFixedHeight(holder.sizeHint().height() + scroller.horizontalScrollBar().sizeHint().height())
-            layout.addWidget(scroller)
+            layout.addWidget(self.filters)
+        else:
+            self.filters.hide()
 
         self.message = QLabel(objectName="inlineError", wordWrap=True)
         self.message.hide()
@@ -154,37 +132,10 @@ class TablePage(QWidget):
             header.resizeSection(n, column.width)
             if column.colours is not None:
                 self.view.setItemDelegateForColumn(n, self._chips)
+        table_actions.install(self)
         self.view.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         layout.addWidget(self.view, 1)
-
-    def _filter_widget(self, f: FilterSpec) -> QWidget:
-        if f.kind == "text":
-            edit = QLineEdit(placeholderText="Name or email", clearButtonEnabled=True)
-            edit.setFixedWidth(150)
-            edit.textChanged.connect(lambda _t: self._debounce.start())
-            return edit
-        if f.kind == "date":
-            edit = QDateEdit(calendarPopup=True, displayFormat="d MMM yyyy")
-            edit.setFixedWidth(118)
-            edit.setMinimumDate(_NO_DATE)
-            edit.setSpecialValueText("Any")
-            edit.setDate(_NO_DATE)
-            edit.dateChanged.connect(lambda _d: self._debounce.start())
-            return edit
-        if f.kind == "days":
-            spin = QSpinBox(minimum=-1, maximum=3650, value=-1, suffix=" days")
-            spin.setSpecialValueText("Any")
-            spin.valueChanged.connect(lambda _v: self._debounce.start())
-            return spin
-        combo = QComboBox()
-        combo.addItem(f.any_label or f"Any {f.label.lower()}", "")
-        for value, label in f.choices:
-            combo.addItem(label, value)
-        if f.loader is not None:  # read with the first rows, once the database is open
-            self._choice_loaders.append((f, combo))
-        combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        return combo
 
     def _load_choices(self, f: FilterSpec, combo: QComboBox) -> None:
         loader, db = f.loader, self.ctx.db
@@ -203,38 +154,15 @@ class TablePage(QWidget):
     # ---- filters -----------------------------------------------------------------------------------
 
     def filter_values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, widget in self._filter_widgets.items():
-            if isinstance(widget, QComboBox):
-                values[key] = widget.currentData() or ""
-            elif isinstance(widget, QLineEdit):
-                values[key] = widget.text().strip()
-            elif isinstance(widget, QDateEdit):
-                d = widget.date()
-                values[key] = "" if d == _NO_DATE else date(d.year(), d.month(), d.day()).isoformat()
-            elif isinstance(widget, QSpinBox):
-                values[key] = "" if widget.value() < 0 else widget.value()
-        return values
+        return self.filters.values()
 
     def set_filter(self, key: str, value: Any) -> None:
-        """Set one filter control (and apply at once): a choice value, text, ISO date, or days."""
-        widget = self._filter_widgets[key]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentIndex(max(0, widget.findData(value or "")))
-        elif isinstance(widget, QLineEdit):
-            widget.setText(str(value or ""))
-        elif isinstance(widget, QDateEdit):
-            widget.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else _NO_DATE)
-        elif isinstance(widget, QSpinBox):
-            widget.setValue(-1 if value in (None, "") else int(value))
+        """Set one filter control and apply at once: a choice value, text, ISO date, or days."""
+        self.filters.set_value(key, value)
         self.apply_filters()
 
     def clear_filters(self) -> None:
-        for key in self._filter_widgets:
-            widget = self._filter_widgets[key]
-            widget.blockSignals(True)
-            self.set_filter(key, "")
-            widget.blockSignals(False)
+        self.filters.clear()
         self.apply_filters()
 
     def set_search(self, text: str) -> None:
@@ -253,11 +181,14 @@ class TablePage(QWidget):
         if self._keep is not None:  # a refresh: stay where the user was (the selection follows the keys)
             bar = self.view.verticalScrollBar()
             bar.setValue(min(self._keep[0], bar.maximum()))
-        while self._choice_loaders:
-            self._load_choices(*self._choice_loaders.pop())
+        while self.filters.choice_loaders:  # read with the first rows, once the database is open
+            self._load_choices(*self.filters.choice_loaders.pop())
         total = fmt.count(count, self.spec.noun, self.spec.plural)
-        filtered = any(v not in ("", None) for v in self.filter_values().values()) or self.search_box.text().strip()
+        filtered = self.filters.active or self.search_box.text().strip()
         self.count_label.setText(f"{total} found" if filtered else total)
+        plural = self.spec.plural or self.spec.noun + "s"
+        self.empty_state.show_text(
+            None if count else f"No {plural} match these filters." if filtered else f"No {plural} yet.")
         current = self.model.sort_column()
         if current is not None:
             header = self.view.horizontalHeader()
