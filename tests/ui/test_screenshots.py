@@ -65,5 +65,16 @@ def _grab_every_page(tmp_path: Path, settings: Settings, qtbot) -> None:  # noqa
         path = SCREENSHOTS / f"window-{key}.png"
         assert image.save(str(path))
         assert QImage(str(path)).width() >= 1400
+    # the settings dialog, with a key saved in the (test) keychain: shown masked
+    from crm_desktop import secrets
+    from crm_desktop.ui.settings_dialog import SettingsDialog
+
+    secrets.set_secret(secrets.STRIPE_KEY, "sk_live_51HxExampleOnlyNotARealKey9Q2z")
+    dialog = SettingsDialog(ctx.app.settings, window.qs, window)
+    dialog.show()
+    qtbot.wait(200)
+    assert "9Q2z" in dialog.stripe_current.text() and "Example" not in dialog.stripe_current.text()
+    assert dialog.grab().save(str(SCREENSHOTS / "window-settings.png"))
+    dialog.close()
     ctx.tasks.wait(15_000)
     ctx.app.close()
