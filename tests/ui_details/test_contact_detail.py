@@ -13,6 +13,7 @@ from .conftest import STAFF_ID, screenshot
 def _open(ctx, qtbot, contact_id: str) -> ContactDetail:  # noqa: ANN001
     view = ContactDetail(ctx, contact_id)
     qtbot.addWidget(view)
+    view.show()  # hidden views only note that they are stale
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     return view
 

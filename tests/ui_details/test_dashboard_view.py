@@ -11,6 +11,7 @@ from .conftest import screenshot
 def test_dashboard_cards_and_charts(ctx, demo, qtbot):
     view = DashboardView(ctx)
     qtbot.addWidget(view)
+    view.show()  # hidden views only note that they are stale
     qtbot.waitUntil(lambda: view.numbers is not None, timeout=10_000)
     n = view.numbers
     assert view.contacts_card.value.text() == "32"
@@ -24,6 +25,7 @@ def test_dashboard_cards_and_charts(ctx, demo, qtbot):
 def test_booking_an_enquiry_changes_the_conversions_card(ctx, demo, qtbot):
     view = DashboardView(ctx)
     qtbot.addWidget(view)
+    view.show()  # hidden views only note that they are stale
     qtbot.waitUntil(lambda: view.numbers is not None, timeout=10_000)
     before = view.numbers.conversions
     open_id = next(e for e in demo["enquiries"] if e.endswith("000"))  # enq-000 is 'new'
@@ -32,3 +34,16 @@ def test_booking_an_enquiry_changes_the_conversions_card(ctx, demo, qtbot):
         ctx.changes.notify("enquiry")
     assert view.numbers.conversions == before + 1
     assert view.conversions_card.value.text() == str(before + 1)
+
+
+def test_a_hidden_dashboard_waits_until_it_is_shown(ctx, demo, qtbot):
+    view = DashboardView(ctx)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.numbers is not None, timeout=10_000)  # the first load always runs
+    first = view.numbers
+    ctx.changes.notify("enquiry")
+    qtbot.wait(400)  # past the debounce: hidden, so nothing is loaded
+    assert view.numbers is first and view._stale
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show()
+    assert view.numbers is not first and not view._stale

@@ -16,6 +16,7 @@ from .conftest import STAFF_ID, screenshot
 def _open(ctx, qtbot, enquiry_id: str) -> EnquiryDetail:  # noqa: ANN001
     view = EnquiryDetail(ctx, enquiry_id)
     qtbot.addWidget(view)
+    view.show()  # hidden views only note that they are stale
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     return view
 

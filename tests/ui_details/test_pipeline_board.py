@@ -12,6 +12,7 @@ from .conftest import screenshot
 def _board(ctx, qtbot) -> PipelineBoard:  # noqa: ANN001
     board = PipelineBoard(ctx)
     qtbot.addWidget(board)
+    board.show()  # hidden views only note that they are stale
     qtbot.waitUntil(lambda: board.board is not None, timeout=10_000)
     return board
 

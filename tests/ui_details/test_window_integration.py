@@ -16,6 +16,7 @@ def _window(ctx, qtbot):  # noqa: ANN001, ANN202
 
     window = MainWindow(ctx)
     qtbot.addWidget(window)
+    window.show()
     return window
 
 

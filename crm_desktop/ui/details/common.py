@@ -11,6 +11,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -237,11 +238,18 @@ class LoadingView(QWidget):
         self.ctx = ctx
         self.setStyleSheet(STYLE)
         self._generation = 0
+        self._started = False  # the first load always runs, visible or not (first paint, tests)
+        self._stale = False
         self.loading = False
         self.banner = Banner()
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.reload)
         ctx.changes.changed.connect(self._on_changed)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _on_changed(self, entities: frozenset[str]) -> None:
         if self.WATCH & set(entities):
@@ -254,6 +262,13 @@ class LoadingView(QWidget):
         raise NotImplementedError
 
     def reload(self) -> None:
+        """Load now; a hidden view (another page, a closed tab) only notes that it is stale and loads
+        when it is shown again, so a sync does not make every page query the database at once."""
+        if self._started and not self.isVisible():
+            self._stale = True
+            return
+        self._started = True
+        self._stale = False
         self._generation += 1
         generation = self._generation
         self.loading = True
