@@ -193,3 +193,33 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
     if changes.keys() & {"propertyId", "status", "totalPrice"}:
         w.touched_properties.update(p for p in (old_property, prop["id"]) if p)
     return "updated" if changes else "unchanged"
+
+
+# ---- an enquiry that arrives after its booking ------------------------------------------------------
+
+
+def load_unmatched(w: Writer, property_ids: Sequence[str]) -> None:
+    """Counted bookings still without an enquiry at these properties (for enquiries visible late)."""
+    tbl = PlatformBooking.__table__
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    ids = sorted(set(property_ids))
+    for i in range(0, len(ids), 500):
+        stmt = select(tbl).where(tbl.c.enquiryId.is_(None), tbl.c.status.in_(COUNTED_BOOKING_STATUSES),
+                                 tbl.c.propertyId.in_(ids[i:i + 500])).order_by(tbl.c.createdAt, tbl.c.id)
+        for row in w.session.execute(stmt):
+            found.setdefault((row.propertyId, row.contactId), []).append(as_dict(row))
+    w.extra["unmatched_bookings"] = found
+
+
+def adopt_booking(w: Writer, enq: dict[str, Any]) -> None:
+    """A new enquiry whose booking was synced first (the enquiry became visible late) gets the booking's
+    effect now, recorded in the ledger so a cancellation can still undo it."""
+    waiting = w.extra["unmatched_bookings"].get((enq.get("propertyId"), enq["contactId"]))
+    if not waiting:
+        return
+    ledger = waiting.pop(0)
+    bid = ledger["platformBookingId"]
+    effect = _apply_effect(w, enq, bid, ledger["totalPrice"], ledger["createdAt"],
+                           f"platform:booking:{bid}:enquiry:{enq['id']}")
+    w.update(PlatformBooking, ledger, {"enquiryId": enq["id"], "effect": json.dumps(effect, sort_keys=True)},
+             entity=None, reason=f"platform sync: booking {bid} matched its enquiry")

@@ -21,6 +21,7 @@ from crm_desktop.services.validation import (
     timestamp,
     whole_number,
 )
+from crm_desktop.sync.platform_bookings import adopt_booking, load_unmatched
 from crm_desktop.sync.platform_listings import load_properties
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict, email_of, field
 
@@ -46,6 +47,7 @@ def prefetch(w: Writer, rows: Sequence[Mapping[str, Any]]) -> None:
             Interaction.externalKey.in_([message_key(x) for x in chunk]))).all())
     w.extra["message_keys"] = keys
     w.extra["properties"] = load_properties(w, [str(r["property_id"]) for r in rows if r["property_id"] is not None])
+    load_unmatched(w, [p["id"] for p in w.extra["properties"].values()])
     emails = []
     for r in rows:
         try:
@@ -119,6 +121,7 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
         outcome = "updated" if changes else "unchanged"
     if outcome == "created" and current.get("propertyId"):
         w.touched_properties.add(current["propertyId"])
+        adopt_booking(w, current)
     if message_key(peid) not in w.extra["message_keys"]:
         subject = field("subject", clean_text, row["subject"])
         w.insert(Interaction, {

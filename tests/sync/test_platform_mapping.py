@@ -276,3 +276,25 @@ def test_link_pending_for_an_owner_found_elsewhere(db, platform, sync):
     assert one(db, select(Membership.contactId)) == owner_id
     with db.write_session() as s:
         assert link_pending(s, s.get(Contact, owner_id)).total == 0  # nothing left waiting
+
+
+def test_enquiry_arriving_after_its_booking_is_booked_then_cancel_undoes(db, platform, sync):
+    owner = platform.user("Olive Owner", "olive@example.com")
+    pid = platform.prop("Thistle Priory", owner_id=owner)
+    bid = platform.booking("Thistle Priory", email="gina@example.com", total=1800)
+    sync()
+    assert one(db, select(PlatformBooking.enquiryId)) is None
+    eid = platform.enquiry("GINA@example.com", property_id=pid)
+    sync()
+    enquiry = one(db, select(Enquiry).where(Enquiry.platformEnquiryId == str(eid)))
+    assert (enquiry.status, enquiry.platformBookingId, enquiry.bookingValue) == ("booked", str(bid),
+                                                                              Decimal("1800.00"))
+    assert one(db, select(PlatformBooking.enquiryId)) == enquiry.id
+    assert one(db, select(Property.bookingCount)) == 1
+    again = sync()
+    assert again.changed == 0
+    platform.touch("bookings", bid, booking_status="cancelled")
+    sync()
+    enquiry = one(db, select(Enquiry).where(Enquiry.platformEnquiryId == str(eid)))
+    assert (enquiry.status, enquiry.convertedToBooking, enquiry.platformBookingId) == ("new", False, None)
+    assert one(db, select(Property.bookingCount)) == 0
