@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -241,6 +241,10 @@ class MainWindow(QMainWindow):
         self.global_search.returnPressed.connect(self.run_global_search)
         bar.addWidget(self.global_search)
         self.sync.running_changed.connect(lambda running: self.sync_action.setEnabled(not running))
+        self.sync.finished.connect(self._sync_finished)
+        self._search_debounce = QTimer(self, singleShot=True, interval=300)
+        self._search_debounce.timeout.connect(lambda: self.run_global_search(focus_table=False))
+        self.global_search.textEdited.connect(lambda _t: self._search_debounce.start())
 
     def _shortcuts(self) -> None:
         self.shortcuts: dict[str, QShortcut] = {}
@@ -254,13 +258,26 @@ class MainWindow(QMainWindow):
         self.global_search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.global_search.selectAll()
 
-    def run_global_search(self) -> None:
-        """Show the contacts page searched for the global box's text."""
+    def run_global_search(self, focus_table: bool = True) -> None:
+        """Show the contacts page searched for the global box's text (as you type, or on Enter)."""
+        self._search_debounce.stop()
         page = self.pages.get("contacts")
         if isinstance(page, TablePage):
             self.show_page("contacts")
+            if focus_table:  # Enter: the first match is selected, ready for Enter to open it
+                def select_first(count: int) -> None:
+                    page.model.loaded.disconnect(select_first)
+                    if count:
+                        page.view.selectRow(0)
+
+                page.model.loaded.connect(select_first)
+                page.view.setFocus()
             page.set_search(self.global_search.text().strip())
-            page.view.setFocus()
+
+    def _sync_finished(self, outcome) -> None:  # noqa: ANN001 - a SyncOutcome
+        """A sync the user started and that failed gets a dialog; the timer's failures stay in the status bar."""
+        if not outcome.ok and outcome.manual and outcome.error is not None:
+            show_error(self, "Sync failed", outcome.error)
 
     # ---- records --------------------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class SyncOutcome:
     text: str  # e.g. "12 created, 3 updated, 1 set aside"
     summary: SyncSummary | None = None
     error: BaseException | None = None
+    manual: bool = True  # started by the user (a failure gets a dialog), not by the timer
 
 
 def load_run_sync() -> SyncFn | None:
@@ -76,7 +77,8 @@ class SyncController(QObject):
         self._task: Task | None = None
         self.last: SyncOutcome | None = None
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.sync_now)
+        self.timer.timeout.connect(lambda: self.sync_now(manual=False))
+        self._manual = True
 
     @property
     def running(self) -> bool:
@@ -93,10 +95,11 @@ class SyncController(QObject):
         else:
             self.timer.stop()
 
-    def sync_now(self) -> bool:
+    def sync_now(self, manual: bool = True) -> bool:
         """Start a pass; returns False (and does nothing) when one is already running."""
         if self._task is not None:
             return False
+        self._manual = manual
         run_sync = self._run_sync or load_run_sync()
         if run_sync is None:
             self._finish(SyncOutcome(False, now_iso(), "sync is not available in this build"))
@@ -119,7 +122,7 @@ class SyncController(QObject):
     def _succeeded(self, summary: Any) -> None:
         self._task = None
         self._finish(SyncOutcome(True, now_iso(), describe_summary(summary),
-                                 summary if isinstance(summary, SyncSummary) else None))
+                                 summary if isinstance(summary, SyncSummary) else None, manual=self._manual))
         self.ctx.changes.notify("sync", "contact", "property", "enquiry", "membership", "interaction")
 
     def _failed(self, exc: BaseException) -> None:
@@ -127,7 +130,7 @@ class SyncController(QObject):
 
         self._task = None
         log.error("sync failed", exc_info=exc)
-        self._finish(SyncOutcome(False, now_iso(), describe(exc).text, error=exc))
+        self._finish(SyncOutcome(False, now_iso(), describe(exc).text, error=exc, manual=self._manual))
         # Rows committed before the failure are kept; show them.
         self.ctx.changes.notify("sync")
 

@@ -85,10 +85,14 @@ def test_global_search_finds_contacts(window_ui, sqlite_db, temp_qsettings, qtbo
     window.shortcuts["Ctrl+K"].activated.emit()
     window.shortcuts["Ctrl+F"].activated.emit()
     assert window.focusWidget() is window.global_search
-    window.global_search.setText("delev")
-    wait_loaded(qtbot, contacts.model, window.run_global_search)
+    with qtbot.waitSignal(contacts.model.loaded, timeout=10_000):
+        qtbot.keyClicks(window.global_search, "delev")  # as you type (debounced)
     assert window.current_page_key() == "contacts"
     assert contacts.model.total == 1 and contacts.model.id_at(0) == "c-cara"
+    assert contacts.search_box.text() == "delev"
+    window.global_search.setText("marl")
+    wait_loaded(qtbot, contacts.model, window.run_global_search)  # Enter: straight to the table
+    assert contacts.model.id_at(0) == "c-bob" and contacts.selected_rows() == [0]
 
 
 def test_window_state_is_restored(window_ui, temp_qsettings, qtbot):
@@ -195,6 +199,15 @@ def test_sync_failure_is_reported_in_the_status_bar(window_ui, temp_qsettings, q
     assert not finished.args[0].ok
     assert "Sync failed" in window.status.last_sync.text()
     assert "No space left" in window.status.last_sync.text()
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in window.findChildren(QMessageBox) if b.windowTitle() == "Sync failed"]
+    assert len(boxes) == 1 and "disk is not full" in boxes[0].informativeText()  # what to do
+    boxes[0].close()
+    qtbot.wait(10)
+    with qtbot.waitSignal(window.sync.finished, timeout=10_000):
+        window.sync.timer.timeout.emit()  # the automatic sync: its failure stays in the status bar
+    assert not [b for b in window.findChildren(QMessageBox) if b.isVisible()]
 
 
 def test_settings_store_the_stripe_key_in_the_keychain_masked(window_ui, temp_qsettings, qtbot, memory_keyring):
