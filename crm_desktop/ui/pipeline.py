@@ -313,6 +313,10 @@ class PipelineBoard(LoadingView):
 
     def show_data(self, data: BoardData) -> None:
         self.board = data
+        can_write = self.ctx.actor.can("write")
+        for column in self.columns.values():  # a viewer (or an offline window) can look, not move
+            column.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop if can_write
+                                   else QAbstractItemView.DragDropMode.NoDragDrop)
         for status, column in self.columns.items():
             cards = data.columns.get(status, [])
             shown = total_text(data.totals.get(status, 0), len(cards), status in data.more)

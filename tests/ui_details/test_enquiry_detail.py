@@ -78,3 +78,12 @@ def test_conflicting_edit_is_shown_and_not_overwritten(ctx, demo, qtbot):
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         view.banner.button.click()  # Reload
     assert view.notes.toPlainText() == "Theirs" and view.stage_buttons["lost"].isChecked()
+
+
+def test_a_viewer_can_read_but_not_move(ctx, demo, qtbot):
+    from crm_desktop.services.actor import Actor
+
+    ctx.actor = Actor("staff-viewer", "viewer", "Val Viewer")
+    view = _open(ctx, qtbot, "enq-003")
+    assert view.fields.values["Guest"].text()
+    assert not view.stage_buttons["booked"].isEnabled() and not view.save_button.isEnabled()

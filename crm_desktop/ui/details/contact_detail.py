@@ -201,6 +201,7 @@ class ContactDetail(LoadingView):
         set_chip(self.type_chip, f["type"])
         set_chip(self.status_chip, f["status"])
         self.buttons["enquiry"].setVisible(f["type"] == "guest")  # an enquiry's contact is the guest
+        self._apply_rights()
         parts = [f["email"], f.get("phone"), f.get("businessName") or f.get("companyName")]
         self.subtitle.setText("  ·  ".join(p for p in parts if p))
         self.fields.set_rows([
@@ -231,6 +232,16 @@ class ContactDetail(LoadingView):
         self.tabs.setTabText(2, label)
         self.tabs.setTabText(3, f"Memberships ({len(data.memberships)})")
         self.timeline.set_entries(data.timeline, data.staff_names)
+
+    def _apply_rights(self) -> None:
+        """A viewer cannot change anything; offline, calls and notes still go to the outbox."""
+        can_write = self.ctx.actor.can("write")
+        offline = getattr(self.ctx, "offline", None) is not None
+        for key, allowed in (("edit", can_write), ("enquiry", can_write), ("email", can_write),
+                             ("phone", can_write or offline), ("note", can_write or offline)):
+            self.buttons[key].setEnabled(allowed)
+            if not allowed:
+                self.buttons[key].setToolTip("Not available: you can only read in this session.")
 
     # ---- actions ------------------------------------------------------------------------------------
     def log(self, kind: str) -> None:

@@ -124,9 +124,9 @@ class EnquiryDetail(LoadingView):
         head.addWidget(self.status_chip)
         head.addWidget(self.priority_chip)
         head.addStretch(1)
-        edit = QPushButton("Edit details")
-        edit.clicked.connect(self.edit)
-        head.addWidget(edit)
+        self.edit_button = QPushButton("Edit details")
+        self.edit_button.clicked.connect(self.edit)
+        head.addWidget(self.edit_button)
         lay.addLayout(head)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("subheading")
@@ -221,6 +221,10 @@ class EnquiryDetail(LoadingView):
         self.subtitle.setText(f"{data.property_title}  ·  received {when(f['createdAt'])}  ·  "
                               f"via {humanise(f['source']).lower()}")
         self.stage_buttons[f["status"]].setChecked(True)
+        can_write = self.ctx.actor.can("write")
+        for widget in (*self.stage_buttons.values(), self.save_button, self.priority, self.assignee, self.notes,
+                       self.edit_button):
+            widget.setEnabled(can_write)
         self.fields.set_rows([
             ("Guest", text(f["guestName"] or data.contact_name)), ("Email", text(f["guestEmail"])),
             ("Phone", text(f["guestPhone"])), ("Property", data.property_title),
