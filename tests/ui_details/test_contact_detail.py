@@ -52,3 +52,13 @@ def test_log_a_call_appears_in_the_timeline(ctx, demo, qtbot):
     assert (top.type, top.title, top.entry_id) == ("phone", "Rang about the deposit", row.id)
     assert view.fields.values["Last contacted"].text() != "—"
     screenshot(view, "contact-detail", (1280, 760))
+
+
+def test_a_missing_contact_is_explained_not_a_traceback(ctx, qtbot):
+    view = ContactDetail(ctx, "no-such-id")
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        pass
+    assert not view.banner.isHidden()
+    assert "No contact with id no-such-id" in view.banner.label.text()
+    assert view.banner.button.text() == "Retry"
