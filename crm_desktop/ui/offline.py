@@ -158,11 +158,14 @@ class OfflineController(QObject):
 
     def _probe(self) -> None:
         if self._probing or self._reconnecting or (not self.offline and not self.monitoring):
+            log.debug("connection check skipped (running: %s, reconnecting: %s, monitoring: %s)",
+                      self._probing, self._reconnecting, self.monitoring)
             return
         self._probing = True
         settings = self.ctx.offline.live_settings if self.offline else self.ctx.app.settings
 
         def done(problem: str | None) -> None:
+            log.debug("connection check: %s", problem or "reachable")
             self._probing = False
             if self.offline and problem is None:
                 self.banner.set_busy(False, "Reconnect now")
@@ -178,6 +181,7 @@ class OfflineController(QObject):
             self._probing = False
             log.warning("connection check failed: %s", exc)
 
+        log.debug("connection check started")
         self.ctx.tasks.run("check the database connection", lambda _t: probe(settings), on_success=done,
                            on_error=failed)
 

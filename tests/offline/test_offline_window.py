@@ -127,3 +127,40 @@ def test_no_offline_copy_means_the_old_explanation(qs, qtbot):
     qtbot.waitUntil(lambda: window.status.online.text() == "● Offline", timeout=30_000)
     assert window.offline.banner.isHidden() and ctx.offline is None
     _close(qtbot, window, ctx)
+
+
+def test_a_database_that_drops_mid_session_switches_the_window_offline(pg_database_url, admin, qs, qtbot):
+    """PostgreSQL behind a local proxy: stopping the proxy is the server going away, and back."""
+    if not pg_database_url:
+        pytest.skip("needs CRM_TEST_POSTGRES_URL")
+    from sqlalchemy.engine import make_url
+
+    from crm_desktop.db.engine import Database
+    from tests.offline.conftest import TcpProxy
+
+    live = make_url(pg_database_url)
+    proxy = TcpProxy(live.port or 5432).start()
+    url = live.set(port=proxy.port).render_as_string(hide_password=False)
+    db = Database(url)
+    try:
+        olive = owner(db, admin, email="drop@hartley.example", firstName="Olive", lastName="Dropped")
+        window, ctx = _open(qtbot, qs, url, "replica_refreshed")
+        proxy.stop()  # the connection drops under the open window
+        with qtbot.waitSignal(window.offline.went_offline, timeout=30_000):
+            window.offline._probe()  # what the 30-second timer does
+        assert not window.offline.banner.isHidden() and ctx.actor.role == "viewer"
+        entry = ctx.offline.outbox.add(ctx.offline.actor, olive.id, "phone", "Called while the server was down")
+
+        proxy = TcpProxy(live.port or 5432, port=proxy.port).start()  # the server is back
+        with qtbot.waitSignal(window.offline.reachable_again, timeout=30_000):
+            window.offline._probe()
+        with qtbot.waitSignal(window.offline.back_online, timeout=30_000) as back:
+            window.offline.reconnect()
+        assert back.args[0].applied == [entry.id]
+        with db.read() as s:
+            assert s.scalar(select(func.count()).select_from(Interaction)
+                            .where(Interaction.externalKey == entry.key)) == 1
+        _close(qtbot, window, ctx)
+    finally:
+        proxy.stop()
+        db.dispose()
