@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Contact, Enquiry, Interaction, Membership, Property
-from crm_desktop.reports.sql import count_where
+from crm_desktop.reports.sql import count_where, scan_key
 from crm_desktop.timeutil import parse_day
 
 IN_FORCE = ("active", "expiring_soon")
@@ -107,13 +107,16 @@ def load_facts(session: Session, today: date, owner_id: str | None = None) -> di
         name = " ".join(x for x in (first, last) if x) or business or email
         facts[cid] = OwnerFacts(cid, f"{name} <{email}>", last_contact=_day(last_contacted))
 
+    def key(col):
+        return col if owner_id else scan_key(session, col)
+
     since = (today - timedelta(days=RECENT_DAYS)).isoformat()
     recent = Enquiry.createdAt >= since
     for oid, n, answered, latest in session.execute(
-            select(Enquiry.ownerId, count_where(recent), count_where(recent & Enquiry.firstResponseAt.is_not(None)),
+            select(key(Enquiry.ownerId), count_where(recent), count_where(recent & Enquiry.firstResponseAt.is_not(None)),
                    func.max(Enquiry.createdAt))
             .where(Enquiry.ownerId.is_not(None), Enquiry.status != "spam", *only(Enquiry.ownerId))
-            .group_by(Enquiry.ownerId)):
+            .group_by(key(Enquiry.ownerId))):
         if oid in facts:
             f = facts[oid]
             f.recent_enquiries, f.recent_answered, f.last_enquiry = int(n), int(answered), _day(latest)
@@ -126,10 +129,10 @@ def load_facts(session: Session, today: date, owner_id: str | None = None) -> di
             facts[oid].live_listings = n
 
     for cid, latest in session.execute(
-            select(Interaction.contactId, func.max(Interaction.createdAt))
+            select(key(Interaction.contactId), func.max(Interaction.createdAt))
             .where(Interaction.type.in_(("email", "phone", "message")),
                    func.coalesce(Interaction.initiatedBy, "") != "system", *only(Interaction.contactId))
-            .group_by(Interaction.contactId)):
+            .group_by(key(Interaction.contactId))):
         if cid in facts:
             facts[cid].last_contact = _latest(facts[cid].last_contact, _day(latest))
 

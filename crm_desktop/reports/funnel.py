@@ -12,19 +12,24 @@ The pipeline's history is its `status_change` interactions (subject "Enquiry <ol
 crm_desktop.services.enquiries.change_status); only lost enquiries need it, so the lookup is rare.
 Conversion from a stage = booked / reached that stage, in per cent (0 when none reached it).
 Median first response = the median of `firstResponseAt - createdAt` in hours, over non-spam enquiries
-that have a reply (a reply stamped before the enquiry is bad data and left out).
+that have a reply (a reply stamped before the enquiry is bad data and left out). Each reply time is
+rounded to 0.01 hour (36 s) and counted in SQL per (month, source), so the medians for every month, every
+source and overall come from one grouped query instead of sorting two million rows three times.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import Float, Integer, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from crm_desktop.db.base import CENT
 from crm_desktop.db.models import Enquiry, Interaction
-from crm_desktop.reports.model import Chart, Column, Report, percent, two_places
-from crm_desktop.reports.sql import median_by, month_of, month_range, seconds_between
+from crm_desktop.reports.model import Chart, Column, Report, percent
+from crm_desktop.reports.sql import month_of, month_range, seconds_between
 
 COLUMNS = [
     Column("dimension", "By"),
@@ -81,50 +86,84 @@ def enquiry_funnel(session: Session, month: str | None = None, owner_id: str | N
         where += [Enquiry.createdAt >= first.isoformat(), Enquiry.createdAt < nxt.isoformat()]
     if owner_id:
         where.append(Enquiry.ownerId == owner_id)
-    dialect = session.get_bind().dialect.name
+    counts, hists = _scan(session, where)
     rows = []
-    for dimension, group in (("all", None), ("month", month_of(Enquiry.createdAt)),
-                             ("source", func.coalesce(Enquiry.source, UNKNOWN_SOURCE))):
-        rows.extend(_rows(session, dialect, dimension, group, where))
+    for dimension in ("all", "month", "source"):
+        for group in sorted(counts[dimension]):
+            rows.append(_row(dimension, group, counts[dimension][group], hists[dimension].get(group)))
     params = {k: v for k, v in (("month", month), ("owner", owner_id)) if v}
     return Report(
         name="funnel", title="Enquiry funnel", columns=COLUMNS, rows=rows, params=params,
         notes=["Reached a stage: current status, or for lost enquiries a reply / the pipeline history; "
-               "spam is outside the funnel. Conversion = booked / reached the stage."],
+               "spam is outside the funnel. Conversion = booked / reached the stage. Median first reply "
+               "from replies rounded to 0.01 h."],
         chart=Chart("group", "booked", "Bookings"),
     )
 
 
-def _rows(session: Session, dialect: str, dimension: str, group: Any, where: list) -> list[dict]:
-    not_spam = Enquiry.status != "spam"
-    """One row per value of `group` (None: a single row over everything, labelled 'all')."""
-    label = group if group is not None else literal_column("'all'")
-    stmt = select(label, func.count(), _is("spam"),
-                  func.sum(case((not_spam, 1), else_=0)),
-                  func.sum(_reached_contacted()), func.sum(_reached_negotiating()),
-                  _is("booked"), _is("lost")).where(*where)
-    if group is not None:
-        stmt = stmt.group_by(group).order_by(group)
-    counts = [r for r in session.execute(stmt).all() if r[1]]  # the 'all' row has count 0 when empty
-    if not counts:
-        return []
-    reply_seconds = seconds_between(dialect, Enquiry.createdAt, Enquiry.firstResponseAt)
-    medians = dict(session.execute(median_by(
-        reply_seconds, group,
-        [*where, not_spam, Enquiry.firstResponseAt.is_not(None), Enquiry.firstResponseAt >= Enquiry.createdAt],
-        Enquiry,
-    )).all())
-    rows = []
-    for grp, total, spam, new, contacted, negotiating, booked, lost in counts:
-        new, contacted, negotiating, booked = (int(x or 0) for x in (new, contacted, negotiating, booked))
-        seconds = medians.get(grp)
-        rows.append({
-            "dimension": dimension, "group": grp, "enquiries": int(total), "spam": int(spam or 0),
-            "new": new, "contacted": contacted, "negotiating": negotiating, "booked": booked,
-            "lost": int(lost or 0),
-            "new_to_booked": percent(booked, new),
-            "contacted_to_booked": percent(booked, contacted),
-            "negotiating_to_booked": percent(booked, negotiating),
-            "median_response_hours": two_places(float(seconds) / 3600) if seconds is not None else None,
-        })
-    return rows
+MEASURES = ("enquiries", "spam", "new", "contacted", "negotiating", "booked", "lost")
+SOURCE = func.coalesce(Enquiry.source, UNKNOWN_SOURCE)
+BUCKET_SECONDS = 36  # 0.01 hour
+
+
+def _by_dimension(month: str, source: str) -> tuple[tuple[str, str], ...]:
+    return (("all", "all"), ("month", month), ("source", source))
+
+
+def _scan(session: Session, where: list) -> tuple[dict[str, dict[str, list[int]]], dict[str, dict[str, Counter]]]:
+    """One pass over the enquiries grouped by (month, source, reply time in 0.01 h): the stage counts per
+    month, per source and overall are sums over it, and the reply-time histograms give the medians."""
+    dialect = session.get_bind().dialect.name
+    month = month_of(Enquiry.createdAt)
+    seconds = seconds_between(dialect, Enquiry.createdAt, Enquiry.firstResponseAt)
+    replied = and_(Enquiry.status != "spam", Enquiry.firstResponseAt.is_not(None),
+                   Enquiry.firstResponseAt >= Enquiry.createdAt)
+    bucket = case((replied, cast(func.round(seconds / literal(float(BUCKET_SECONDS), Float)), Integer)),
+                  else_=None)
+    stmt = (
+        select(month, SOURCE, bucket, func.count(), _is("spam"),
+               func.sum(case((Enquiry.status != "spam", 1), else_=0)),
+               func.sum(_reached_contacted()), func.sum(_reached_negotiating()), _is("booked"), _is("lost"))
+        .where(*where).group_by(month, SOURCE, bucket)
+    )
+    counts: dict[str, dict[str, list[int]]] = {"all": {}, "month": {}, "source": {}}
+    hists: dict[str, dict[str, Counter]] = {"all": {}, "month": {}, "source": {}}
+    for mon, src, hundredths, *values in session.execute(stmt):
+        for dimension, group in _by_dimension(mon, src):
+            acc = counts[dimension].setdefault(group, [0] * len(MEASURES))
+            for i, v in enumerate(values):
+                acc[i] += int(v or 0)
+            if hundredths is not None:
+                hists[dimension].setdefault(group, Counter())[int(hundredths)] += int(values[0])
+    return counts, hists
+
+
+def median_hours(hist: Counter | None) -> Decimal | None:
+    """The median of a histogram of hundredths of an hour: mean of the values at (n+1)//2 and (n+2)//2."""
+    if not hist:
+        return None
+    n = sum(hist.values())
+    lo_pos, hi_pos = (n + 1) // 2, (n + 2) // 2
+    lo = hi = None
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if lo is None and seen >= lo_pos:
+            lo = value
+        if seen >= hi_pos:
+            hi = value
+            break
+    assert lo is not None and hi is not None
+    return (Decimal(lo + hi) / 200).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _row(dimension: str, group: str, values: list[int], hist: Counter | None) -> dict:
+    row: dict[str, Any] = {"dimension": dimension, "group": group, **dict(zip(MEASURES, values, strict=True))}
+    booked = row["booked"]
+    row.update({
+        "new_to_booked": percent(booked, row["new"]),
+        "contacted_to_booked": percent(booked, row["contacted"]),
+        "negotiating_to_booked": percent(booked, row["negotiating"]),
+        "median_response_hours": median_hours(hist),
+    })
+    return row

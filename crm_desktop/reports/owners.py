@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import Contact, Enquiry, Membership, Property
 from crm_desktop.reports.model import Chart, Column, Report, pence_to_pounds, percent
-from crm_desktop.reports.sql import count_where, pence_sum
+from crm_desktop.reports.sql import count_where, pence_sum, scan_key
 from crm_desktop.services.errors import NotFoundError
 
 LIVE_MEMBERSHIP_STATUSES = ("active", "expiring_soon")
@@ -52,6 +52,7 @@ def current_memberships(owner_id: str | None = None):
 
 def owner_insights(session: Session, owner_id: str | None = None, limit: int | None = None) -> Report:
     """Insights for one owner (NotFoundError if there is no such owner) or for all owners by name."""
+    enquiry_owner = Enquiry.ownerId if owner_id else scan_key(session, Enquiry.ownerId)
     props = select(
         Property.ownerId.label("owner"),
         func.count().label("n"),
@@ -59,7 +60,7 @@ def owner_insights(session: Session, owner_id: str | None = None, limit: int | N
         pence_sum(Property.totalRevenue).label("revenue"),
     ).where(Property.ownerId.is_not(None))
     enqs = select(
-        Enquiry.ownerId.label("owner"),
+        enquiry_owner.label("owner"),
         func.count().label("n"),
         count_where(Enquiry.status == "new").label("new"),
         count_where(Enquiry.status == "booked").label("booked"),
@@ -68,7 +69,7 @@ def owner_insights(session: Session, owner_id: str | None = None, limit: int | N
         props = props.where(Property.ownerId == owner_id)
         enqs = enqs.where(Enquiry.ownerId == owner_id)
     p = props.group_by(Property.ownerId).subquery("p")
-    e = enqs.group_by(Enquiry.ownerId).subquery("e")
+    e = enqs.group_by(enquiry_owner).subquery("e")
     m = current_memberships(owner_id)
     stmt = (
         select(Contact.id, Contact.firstName, Contact.lastName, Contact.businessName, Contact.email,

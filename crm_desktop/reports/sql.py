@@ -5,7 +5,6 @@
 - Timestamps are fixed-width ISO-8601 UTC text, so a month is its first 7 characters and a day range is a
   text range: `col >= '2026-03-01' AND col < '2026-03-02'` matches both '2026-03-01' and
   '2026-03-01T10:00:00.000Z', and can use the column's index.
-- The median is computed by window functions (row_number / count per group), not by loading rows.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Integer, Numeric, and_, cast, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, Float, Integer, Numeric, Text, and_, cast, func, literal, type_coerce
 from sqlalchemy.sql import ColumnElement
 
 
@@ -73,30 +72,14 @@ def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     return cast(func.extract("epoch", delta), Float)
 
 
-def median_by(value: ColumnElement[Any], group: ColumnElement[Any] | None, source_filter: list[Any],
-              from_: Any) -> Any:
-    """SELECT group, median(value) ... GROUP BY group, via row_number()/count() windows.
+def scan_key(session: Any, column: Any) -> ColumnElement[Any]:
+    """`column` as a GROUP BY key that makes SQLite scan the table once instead of walking the column's index.
 
-    With group None there is one row, labelled 'all'. The median of n ordered values is the mean of
-    the values at positions (n+1)//2 and (n+2)//2.
+    Grouping a whole table by an indexed column, SQLite walks the index in key order and fetches every row
+    at random for the other columns: 19 s instead of 4.5 s for two million enquiries. `column || ''` is
+    the same value but not indexed, so SQLite scans and sorts; the CAST gives it the TEXT affinity the
+    joins on it need to use an automatic index. PostgreSQL plans this well by itself.
     """
-    from sqlalchemy import literal_column
-
-    ranked = (
-        select(
-            (group if group is not None else literal_column("'all'")).label("grp"),
-            value.label("v"),
-            func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            func.count().over(partition_by=group).label("n"),
-        )
-        .select_from(from_)
-        .where(*source_filter, value.is_not(None))
-        .subquery()
-    )
-    lo = (ranked.c.n + 1) // 2
-    hi = (ranked.c.n + 2) // 2
-    return (
-        select(ranked.c.grp, func.avg(ranked.c.v))
-        .where((ranked.c.rn == lo) | (ranked.c.rn == hi))
-        .group_by(ranked.c.grp)
-    )
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(column.op("||")(literal("")), Text)
+    return column
