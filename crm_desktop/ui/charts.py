@@ -42,9 +42,9 @@ def plain_number(value: Number) -> str:
 
 
 def pounds(value: Number) -> str:
-    """UK money for chart labels: £1,234 (whole pounds) or £12.50."""
+    """UK money for chart labels: whole pounds from £100 up (£1,235), pence below (£12.50)."""
     dec = Decimal(str(value))
-    return f"£{dec:,.0f}" if dec == dec.to_integral_value() or abs(dec) >= 1000 else f"£{dec:,.2f}"
+    return f"£{dec:,.0f}" if dec == dec.to_integral_value() or abs(dec) >= 100 else f"£{dec:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -286,13 +286,20 @@ class LineChart(Chart):
 
 
 class FunnelChart(Chart):
-    """Stages as centred bars whose width is the stage's share of the largest; with % of the first."""
+    """Stages as centred bars whose width is the stage's share of the largest, labelled with a share:
+    of the first stage (a true funnel, `share_of="first"`) or of all rows (`share_of="total"`, e.g.
+    enquiries by their current status)."""
+
+    def __init__(self, title: str = "", parent: QWidget | None = None, *, share_of: str = "first",
+                 **kwargs) -> None:  # noqa: ANN003 - Chart's keyword arguments
+        super().__init__(title, parent, **kwargs)
+        self.share_of = share_of
 
     def paint_chart(self, painter: QPainter, rect: QRectF) -> None:
         fm = painter.fontMetrics()
         values = [float(v) for v in self.values()]
         biggest = max(values) or 1.0
-        first = values[0]
+        first = sum(values) if self.share_of == "total" else values[0]
         label_w = max(fm.horizontalAdvance(label) for label in self._labels) + 14
         value_w = max(fm.horizontalAdvance(f"{self.value_format(v)}  (100%)") for v in self.values()) + 8
         area = QRectF(rect.left() + label_w, rect.top(), rect.width() - label_w - value_w, rect.height())
@@ -308,7 +315,8 @@ class FunnelChart(Chart):
             painter.setPen(TEXT)
             painter.drawText(QRectF(rect.left(), y, label_w - 8, row_h),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-            share = f"  ({value / first * 100:.0f}%)" if first and i else ""
+            shown = first and (i or self.share_of == "total")
+            share = f"  ({value / first * 100:.0f}%)" if shown else ""
             painter.drawText(QRectF(area.right() + 8, y, value_w, row_h),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              self.value_format(raw) + share)

@@ -89,7 +89,7 @@ class DashboardView(LoadingView):
 
         grid = QGridLayout()
         grid.setSpacing(12)
-        self.funnel = FunnelChart("Enquiry pipeline")
+        self.funnel = FunnelChart("Enquiries by stage (share of all)", share_of="total")
         self.weekly = LineChart("Enquiries per week")
         self.tiers = BarChart("Memberships by tier")
         self.revenue = BarChart("Membership fees by tier (per year)", value_format=pounds)
