@@ -25,10 +25,6 @@ from crm_desktop.sync.platform_bookings import adopt_booking, load_unmatched
 from crm_desktop.sync.platform_listings import load_properties
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict, email_of, field
 
-SYNCED_FIELDS = ("contactId", "propertyId", "ownerId", "platformPropertyId", "eventType", "eventDate",
-                 "estimatedGuests", "estimatedBudget", "message", "guestEmail", "guestPhone", "guestName",
-                 "source")
-
 
 def message_key(platform_id: str) -> str:
     return f"platform:enquiry:{platform_id}"

@@ -14,11 +14,6 @@ from crm_desktop.services.validation import amount, choice, clean_text, timestam
 from crm_desktop.sync.linking import link_pending
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict, field
 
-# Fields the sync owns; internalNotes (staff) and the counters (recomputed) are never set from here.
-SYNCED_FIELDS = ("title", "location", "bedrooms", "bathrooms", "maxGuests", "pricePerNight", "listingStatus",
-                 "membershipTier", "viewCount", "createdAt", "publishedAt", "expiresAt", "rejectionReason",
-                 "platformOwnerId", "ownerId")
-
 
 def load_properties(w: Writer, platform_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     tbl = Property.__table__

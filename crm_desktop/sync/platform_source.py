@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, or_, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -117,7 +117,7 @@ class _Pass:
         if since is not None:
             stmt = stmt.where(since_clause(t.c.updated_at, since, epoch=spec.epoch))
         out: list[tuple[datetime | None, Any]] = []
-        with self.platform.engine.connect() as conn:
+        with self.read_platform() as conn:
             for row_id, updated in conn.execute(stmt):
                 try:
                     ts = parse_ts(updated)
@@ -129,8 +129,15 @@ class _Pass:
         out.sort(key=lambda c: (c[0] is not None, c[0] or datetime.min, str(c[1])))
         return out
 
+    def read_platform(self) -> Connection:
+        """A connection to the platform database; read-only transactions on PostgreSQL."""
+        conn = self.platform.engine.connect()
+        if self.platform.dialect == "postgresql":
+            conn = conn.execution_options(postgresql_readonly=True)
+        return conn
+
     def fetch(self, spec: TableSpec, ids: Sequence[Any]) -> list[dict[str, Any]]:
-        with self.platform.engine.connect() as conn:
+        with self.read_platform() as conn:
             rows = {r.id: as_dict(r) for r in conn.execute(select(spec.table).where(spec.table.c.id.in_(list(ids))))}
         return [rows[i] for i in ids if i in rows]
 
