@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDropEvent, QFont, QPainter, QPainterPath
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from crm_desktop.ui.details.common import CHIP_COLOURS, DASH, LoadingView, day, 
 CARDS_PER_COLUMN = 200
 SEARCH_CONTACTS = 1_000  # guests matching the search box, at most
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
+CARD_MIME = "application/x-crm-enquiry-ids"
 COLUMN_STYLE = (
     "QListWidget { background: transparent; border: none; }"
     "QScrollBar:vertical { width: 8px; background: transparent; margin: 0; }"
@@ -220,17 +221,24 @@ class StatusColumn(QListWidget):
         self.setStyleSheet(COLUMN_STYLE)
         self.setMinimumWidth(140)
 
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt API
+        return [*super().mimeTypes(), CARD_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # noqa: ANN001, N802 - Qt API
+        """The dragged cards' enquiry ids travel with the drag, so a drop needs nothing else."""
+        mime = super().mimeData(items)
+        ids = [card.id for item in items if (card := item.data(CARD_ROLE)) is not None]
+        mime.setData(CARD_MIME, QByteArray("\n".join(ids).encode()))
+        return mime
+
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
         """Never let Qt move the item itself: the board moves the enquiry, then redraws from the database."""
-        source = event.source()
         event.setDropAction(Qt.DropAction.IgnoreAction)
         event.accept()
-        if not isinstance(source, StatusColumn) or source is self:
+        if event.source() is self:
             return
-        for item in source.selectedItems():
-            card: Card | None = item.data(CARD_ROLE)
-            if card is not None:
-                self.card_dropped.emit(card.id, self.status)
+        for enquiry_id in bytes(event.mimeData().data(CARD_MIME).data()).decode().split():
+            self.card_dropped.emit(enquiry_id, self.status)
 
     def cards(self) -> list[Card]:
         return [c for i in range(self.count()) if (c := self.item(i).data(CARD_ROLE)) is not None]

@@ -31,11 +31,22 @@ def test_board_columns_match_the_database(ctx, demo, qtbot):
     screenshot(board, "pipeline-board", (1400, 780))
 
 
+def _drop(source, target, row: int = 0) -> None:  # noqa: ANN001
+    """What a drag from `source` onto `target` delivers: the dragged item's mime data, dropped."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QDropEvent
+
+    mime = source.mimeData([source.item(row)])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    target.dropEvent(event)
+
+
 def test_dropping_a_card_moves_the_enquiry(ctx, demo, qtbot):
     board = _board(ctx, qtbot)
     card = board.columns["new"].cards()[0]
     with qtbot.waitSignal(board.loaded, timeout=10_000):  # the write announces 'enquiry'; the board reloads
-        board.columns["negotiating"].card_dropped.emit(card.id, "negotiating")  # what dropEvent emits
+        _drop(board.columns["new"], board.columns["negotiating"])
         assert card.id in _ids(board, "negotiating")  # shown at once, before the write finishes
     with ctx.db.read() as s:
         e = s.get(Enquiry, card.id)
