@@ -73,20 +73,26 @@ def check_password(password: Any) -> str:
         raise ValidationError({"password": f"is too long (at most {MAX_PASSWORD} characters)"})
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
         raise ValidationError({"password": "contains control characters"})
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in password):
+        raise ValidationError({"password": "contains broken unicode characters"})
     return password
 
 
-def _verify(stored_hash: str | None, password: str) -> bool:
+def _verify(stored_hash: str | None, password: Any) -> bool:
+    if not isinstance(password, str):
+        password = ""  # still spend the time: a wrong type answers like a wrong password
     try:
         return bool(stored_hash) and _hasher().verify(stored_hash, password)  # type: ignore[arg-type]
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    except UnicodeError:  # broken unicode cannot be anyone's password
         return False
 
 
 _DUMMY_HASH: list[str] = []
 
 
-def _burn_time(password: str) -> None:
+def _burn_time(password: Any) -> None:
     """Verify against a throwaway hash so an unknown email takes as long as a wrong password."""
     if not _DUMMY_HASH:
         _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(16)))

@@ -167,3 +167,42 @@ def test_money_is_exact_after_round_trip(db, admin):
         with db.read() as s:
             assert properties.get_property(s, admin, row.id).pricePerNight == price
     check()
+
+
+def test_staff_accounts_and_sign_in(db, admin):
+    from crm_desktop.services import staff
+
+    db.write(lambda s: staff.create_staff(s, admin, email="known@example.com", name="Known",
+                                          password="known passphrase"))
+
+    @examples(db, sqlite=25, postgresql=8)
+    @given(email=NASTY, name=NASTY, role=NASTY, password=NASTY)
+    def check(email, name, role, password):
+        attempt(db, lambda s: staff.create_staff(s, admin, email=email, name=name, role=role, password=password),
+                lambda s, i: staff.list_staff(s, admin))
+        for who in (email, "known@example.com"):
+            with db.session() as s:
+                try:
+                    staff.authenticate(s, who, password)
+                except CrmError:
+                    pass
+    check()
+
+
+def test_sensitive_values(db, admin, key):
+    from crm_desktop.services import sensitive
+
+    own = make.owner(db, admin)
+
+    @examples(db, sqlite=25, postgresql=8)
+    @given(tax=NASTY, bank=NASTY)
+    def check(tax, bank):
+        try:
+            db.write(lambda s: sensitive.set_sensitive(s, admin, own.id, tax_id=tax, bank_details=bank))
+        except CrmError:
+            return
+        for field, value in (("taxId", tax), ("bankDetails", bank)):
+            shown = db.write(lambda s, f=field: sensitive.reveal(s, admin, own.id, f))
+            expected = "" if value is None else str(value).strip()
+            assert shown == expected, (field, value)  # exactly what was saved, through encryption
+    check()
