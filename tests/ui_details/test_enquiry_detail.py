@@ -87,3 +87,13 @@ def test_a_viewer_can_read_but_not_move(ctx, demo, qtbot):
     view = _open(ctx, qtbot, "enq-003")
     assert view.fields.values["Guest"].text()
     assert not view.stage_buttons["booked"].isEnabled() and not view.save_button.isEnabled()
+
+
+def test_a_call_logged_from_the_enquiry_is_in_its_history(ctx, demo, qtbot):
+    view = _open(ctx, qtbot, "enq-004")
+    view.log_buttons["phone"].click()
+    view.dialog.fields["content"].setPlainText("Confirmed the numbers for the hot tub")
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.dialog.submit()
+    top = [h for h in view.history.entries() if h.kind == "interaction"][0]
+    assert (top.type, top.detail) == ("phone", "Confirmed the numbers for the hot tub")

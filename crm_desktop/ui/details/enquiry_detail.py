@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -124,6 +125,16 @@ class EnquiryDetail(LoadingView):
         head.addWidget(self.status_chip)
         head.addWidget(self.priority_chip)
         head.addStretch(1)
+        self.log_buttons: dict[str, QPushButton] = {}
+        for kind, label, keys in (("phone", "Log call", "Ctrl+L"), ("note", "Add note", "Ctrl+Shift+N")):
+            button = QPushButton(label)
+            button.setToolTip(f"{label} about this enquiry ({keys})")
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(button.click)
+            button.clicked.connect(lambda _=False, k=kind: self.log(k))
+            head.addWidget(button)
+            self.log_buttons[kind] = button
         self.edit_button = QPushButton("Edit details")
         self.edit_button.clicked.connect(self.edit)
         head.addWidget(self.edit_button)
@@ -225,6 +236,9 @@ class EnquiryDetail(LoadingView):
         for widget in (*self.stage_buttons.values(), self.save_button, self.priority, self.assignee, self.notes,
                        self.edit_button):
             widget.setEnabled(can_write)
+        offline = getattr(self.ctx, "offline", None) is not None  # offline, calls and notes go to the outbox
+        for button in self.log_buttons.values():
+            button.setEnabled(can_write or offline)
         self.fields.set_rows([
             ("Guest", text(f["guestName"] or data.contact_name)), ("Email", text(f["guestEmail"])),
             ("Phone", text(f["guestPhone"])), ("Property", data.property_title),
@@ -331,6 +345,17 @@ class EnquiryDetail(LoadingView):
         record_id = self.data.fields[key]
         if record_id:
             self.open_record.emit("property" if kind == "property" else "contact", record_id)
+
+    def log(self, kind: str) -> None:
+        """A call or note with the guest, linked to this enquiry (it appears in the history)."""
+        from crm_desktop.ui.dialogs.note_dialog import NoteDialog
+
+        if self.data is None:
+            return
+        f = self.data.fields
+        self.dialog = NoteDialog(self.ctx, f["contactId"], kind, self, related_enquiry_id=self.enquiry_id,
+                                 related_property_id=f["propertyId"])
+        self.dialog.open()
 
     def edit(self) -> None:
         from crm_desktop.ui.dialogs.enquiry_dialog import EnquiryDialog
