@@ -164,3 +164,28 @@ def test_a_database_that_drops_mid_session_switches_the_window_offline(pg_databa
     finally:
         proxy.stop()
         db.dispose()
+
+
+def test_a_conflict_is_shown_and_the_user_decides(db, admin, qs, qtbot):
+    from crm_desktop.offline.replica import Replica
+
+    olive = owner(db, admin, email="olive@conflict.example", firstName="Olive", lastName="Conflict")
+    copy = Replica()  # the data folder's copy, as the window keeps it
+    copy.refresh(db)
+    copy.close()
+    window, ctx = _open(qtbot, qs, DEAD_URL, "went_offline")
+    session = ctx.offline
+    entry = session.outbox.add(session.actor, olive.id, "note", "Wants a call on Friday")
+    db.write(lambda s: contacts.update_contact(s, admin, olive.id, {"city": "Whitby"}))  # changed meanwhile
+
+    session.live_settings = _settings(db.url)
+    with qtbot.waitSignal(window.offline.back_online, timeout=30_000) as back:
+        window.offline.reconnect()
+    assert back.args[0].conflicts == [entry.id] and _interactions(db) == 0
+    dialog = window.offline.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.list.count() == 1
+    assert "changed while you were offline" in dialog.list.item(0).text()
+    dialog.apply_button.click()  # apply anyway: sent now, once
+    qtbot.waitUntil(lambda: session.outbox.get(entry.id).status == "applied", timeout=10_000)
+    assert _interactions(db) == 1 and dialog.list.count() == 0
+    _close(qtbot, window, ctx)
