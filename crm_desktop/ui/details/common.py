@@ -3,9 +3,9 @@ message banners, a label/value grid and a base class that loads its data off the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -102,9 +102,17 @@ def friendly_error(exc: BaseException) -> str:
     return f"Something went wrong ({type(exc).__name__}: {exc}). The details are in the log; try again."
 
 
-def age_days(iso_value: str | None) -> int | None:
-    dt = parse_ts(iso_value) if iso_value else None
-    return (datetime.now(dt.tzinfo) - dt).days if dt else None
+def describe_changes(changed: str | None, limit: int = 6) -> str:
+    """An audit entry's JSON {field: {before, after}} as 'field: before → after; ...'."""
+    if not changed:
+        return ""
+    try:
+        data = json.loads(changed)
+    except ValueError:
+        return ""
+    parts = [f"{name}: {change.get('before')} → {change.get('after')}"
+             for name, change in list(data.items())[:limit] if isinstance(change, dict)]
+    return "; ".join(parts)
 
 
 # ---- small widgets -------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from crm_desktop.db.models import ENQUIRY_STATUSES, PRIORITIES, ActivityLog, Contact, Interaction, Property
 from crm_desktop.services import enquiries
 from crm_desktop.services.errors import ConflictError, ValidationError
-from crm_desktop.services.interactions import TimelineEntry, _describe_changes
+from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.details.common import (
     CHIP_COLOURS,
@@ -42,6 +42,7 @@ from crm_desktop.ui.details.common import (
     LoadingView,
     chip,
     day,
+    describe_changes,
     friendly_error,
     humanise,
     money,
@@ -88,7 +89,7 @@ def load_enquiry(session, actor, enquiry_id: str) -> EnquiryData:  # noqa: ANN00
                for i in session.scalars(select(Interaction).where(Interaction.relatedEnquiryId == enquiry_id)
                                         .order_by(Interaction.createdAt.desc()).limit(100))]
     history += [TimelineEntry(a.timestamp, "audit", a.action, f"enquiry {a.action.replace('_', ' ')}",
-                              _describe_changes(a.changedFields), a.performedBy, a.id)
+                              describe_changes(a.changedFields), a.performedBy, a.id)
                 for a in session.scalars(select(ActivityLog).where(ActivityLog.entityId == enquiry_id)
                                          .order_by(ActivityLog.timestamp.desc()).limit(100))]
     history.sort(key=lambda h: h.at, reverse=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from crm_desktop.db.models import ActivityLog, Contact, Property, Staff
 from crm_desktop.services import memberships
-from crm_desktop.services.interactions import TimelineEntry, _describe_changes
+from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.timeutil import parse_day, utcnow
 from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.details.common import (
@@ -26,6 +26,7 @@ from crm_desktop.ui.details.common import (
     StatCard,
     chip,
     day,
+    describe_changes,
     humanise,
     money,
     set_chip,
@@ -86,7 +87,7 @@ def load_membership(session, actor, membership_id: str) -> MembershipData:  # no
             failures.append((a.id, (when(a.timestamp), f"{failed[0] or 0} → {failed[1]}",
                                     humanise(status[1]) if status else DASH, by)))
         history.append(TimelineEntry(a.timestamp, "audit", a.action, f"membership {a.action.replace('_', ' ')}",
-                                     _describe_changes(a.changedFields) + (f" ({a.reason})" if a.reason else ""),
+                                     describe_changes(a.changedFields) + (f" ({a.reason})" if a.reason else ""),
                                      a.performedBy, a.id))
     return MembershipData(fields, owner_name, prop.title if prop else DASH, payments, failures, history, names)
 
