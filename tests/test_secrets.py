@@ -146,3 +146,18 @@ def test_sqlite_databases_need_no_keychain(tmp_path):
     with db.engine.connect():
         pass
     db.dispose()
+
+
+def test_settings_keep_a_database_password_by_user_at_host(memory_keyring, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from crm_desktop.ui import preferences
+
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    preferences.save_database_url(qs, "database_url", "postgresql://crm:Pa55-CANARY@db.office.local/crm")
+    qs.sync()
+    assert "Pa55-CANARY" not in (tmp_path / "s.ini").read_text()
+    assert memory_keyring.store[(secrets.SERVICE, "db-password:crm@db.office.local")] == "Pa55-CANARY"
+    # The engine finds the same entry for any URL to that server without a password.
+    assert secrets.database_secret_name("postgresql://crm@db.office.local:5433/other") == \
+        "db-password:crm@db.office.local"

@@ -58,8 +58,8 @@ def apply_saved(settings: Settings, qs: QSettings, env: dict[str, str] | None = 
     for key, var in _URL_KEYS.items():
         saved = qs.value(f"database/{key}")
         if saved and not env.get(var):
-            try:
-                password = secrets.get_secret(_secret_name(key))
+            try:  # kept by user@host (crm_desktop.secrets), so every URL to that server finds it
+                password = secrets.get_secret(secrets.database_secret_name(str(saved)) or _secret_name(key))
             except secrets.KeychainUnavailable:
                 password = None
             changes[key] = with_password(str(saved), password)
@@ -79,7 +79,7 @@ def save_database_url(qs: QSettings, key: str, url: str) -> None:
     """Save a URL (its password to the keychain; raises KeychainUnavailable if there is none)."""
     bare, password = split_password(url.strip())
     if password:
-        secrets.set_secret(_secret_name(key), password)
+        secrets.set_secret(secrets.database_secret_name(bare) or _secret_name(key), password)
     if bare:
         qs.setValue(f"database/{key}", bare)
     else:
