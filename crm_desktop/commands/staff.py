@@ -67,9 +67,8 @@ def sign_in(ctx: AppContext, email: str | None) -> Actor:
     if not email:
         raise CrmError("Say who you are: add --as ADMIN_EMAIL.")
     password = ask_secret("CRM_ADMIN_PASSWORD", f"Password for {email}: ")
-    with ctx.db.session() as session:
+    with ctx.db.write_session() as session:  # a failed attempt is committed by authenticate itself
         actor = staff.authenticate(session, email, password)
-        session.commit()
     return actor
 
 

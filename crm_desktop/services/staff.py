@@ -146,7 +146,9 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
     except FieldError:
         _burn_time(password or "")
         raise wrong from None
-    staff = session.scalar(select(Staff).where(Staff.email == key))
+    # FOR UPDATE: concurrent attempts on one account count one after the other (PostgreSQL; SQLite's
+    # write transaction already serialises them).
+    staff = session.scalar(select(Staff).where(Staff.email == key).with_for_update())
     now = utcnow()
     if staff is None or not staff.active or not staff.passwordHash:
         _burn_time(password or "")

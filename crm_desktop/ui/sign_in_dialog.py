@@ -69,9 +69,8 @@ def check_state(db: Any) -> GateState:
 def sign_in(db: Any, email: str, password: str, remember: bool) -> Actor | str:
     """Runs on a worker thread: the Actor, or the message to show under the form."""
     try:
-        with db.session() as session:
+        with db.write_session() as session:  # a failed attempt is committed by authenticate itself
             actor = staff.authenticate(session, email, password)
-            session.commit()
     except CrmError as exc:
         return str(exc)
     if remember:

@@ -156,3 +156,23 @@ def test_remember_me_token_is_random_hashed_and_revocable(db, admin):
     assert db.write(lambda s: staff.authenticate_token(s, token + "x")) is None
     db.write(lambda s: staff.reset_password(s, admin, boss.id, "another passphrase"))
     assert db.write(lambda s: staff.authenticate_token(s, token)) is None  # a reset forgets devices
+
+
+def test_concurrent_wrong_passwords_are_all_counted(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    boss = first_admin(db)
+
+    def attempt(_i):
+        with db.write_session() as s:
+            try:
+                staff.authenticate(s, "boss@example.com", "wrong password!")
+            except SignInFailed as exc:
+                return str(exc)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        messages = list(pool.map(attempt, range(5)))
+    assert sum("locked" in m for m in messages) == 1  # exactly the fifth attempt locked it
+    with db.read() as s:
+        row = s.get(Staff, boss.id)
+        assert row.failedLogins == 5 and row.lockedUntil is not None
