@@ -97,7 +97,8 @@ def enquiry_funnel(session: Session, month: str | None = None, owner_id: str | N
         notes=["Reached a stage: current status, or for lost enquiries a reply / the pipeline history; "
                "spam is outside the funnel. Conversion = booked / reached the stage. Median first reply "
                "from replies rounded to 0.01 h."],
-        chart=Chart("group", "booked", "Bookings"),
+        chart=Chart("group", "new", "Funnel: enquiries reaching each stage", where=("dimension", "all"),
+                    stages=("new", "contacted", "negotiating", "booked")),
     )
 
 

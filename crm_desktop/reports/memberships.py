@@ -90,7 +90,7 @@ def membership_report(session: Session, today: date, month: str | None = None) -
         params={"today": today.isoformat(), "month": period},
         notes=[f"In force = active or expiring_soon; churn for {period} = cancelled or expired during the "
                "month / in force on its first day; MRR = monthly price + annual price / 12."],
-        chart=Chart("tier", "mrr", "MRR by tier"),
+        chart=Chart("tier", "mrr", "MRR by tier (£)"),
     )
 
 

@@ -29,11 +29,25 @@ class Column:
 
 @dataclass(frozen=True)
 class Chart:
-    """What the Reports view plots: one bar per row, labelled by `label_key`, height from `value_key`."""
+    """What the Reports view plots, as data (the core draws nothing).
+
+    Bars: one per distinct `label_key` value, the sum of `value_key` (or the number of rows when
+    `value_key` is None), over the rows matching `where` (key, value); rows labelled "all" are totals and
+    are left out. `top` keeps the largest N; `sort_labels` orders by label (months). Stages: the values of
+    the `stages` columns of the first matching row, as a funnel.
+    """
 
     label_key: str
-    value_key: str
+    value_key: str | None
     title: str
+    where: tuple[str, str] | None = None
+    top: int | None = None
+    sort_labels: bool = False
+    stages: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "funnel" if self.stages else "bar"
 
 
 @dataclass
@@ -51,6 +65,31 @@ class Report:
 
     def values(self, row: dict[str, Any]) -> list[Any]:
         return [row.get(c.key) for c in self.columns]
+
+
+def chart_points(report: Report) -> tuple[list[str], list[int | Decimal]]:
+    """The labels and values to plot for a report (see Chart); empty lists when there is nothing."""
+    chart = report.chart
+    if chart is None:
+        return [], []
+    rows = [r for r in report.rows if chart.where is None or r.get(chart.where[0]) == chart.where[1]]
+    if chart.stages:
+        if not rows:
+            return [], []
+        return [report.column(k).header for k in chart.stages], [rows[0].get(k) or 0 for k in chart.stages]
+    totals: dict[str, int | Decimal] = {}
+    for row in rows:
+        label = row.get(chart.label_key)
+        if label is None or label == "all":
+            continue
+        value = 1 if chart.value_key is None else (row.get(chart.value_key) or 0)
+        totals[str(label)] = totals.get(str(label), 0) + value
+    items = list(totals.items())
+    if chart.top:
+        items = sorted(items, key=lambda kv: kv[1], reverse=True)[:chart.top]
+    elif chart.sort_labels:
+        items.sort()
+    return [k for k, _ in items], [v for _, v in items]
 
 
 def percent(part: int | Decimal, whole: int | Decimal) -> Decimal:

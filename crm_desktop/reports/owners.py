@@ -105,5 +105,5 @@ def owner_insights(session: Session, owner_id: str | None = None, limit: int | N
         params={"owner": owner_id} if owner_id else {},
         notes=["Converted = enquiries with status booked; revenue = the sum of the owner's properties' "
                "total revenue; membership = the one in force with the latest end date."],
-        chart=Chart("name", "total_revenue", "Revenue by owner"),
+        chart=Chart("name", "total_revenue", "Top owners by revenue (£)", top=15),
     )

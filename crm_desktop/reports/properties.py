@@ -57,7 +57,7 @@ def property_analytics(session: Session, owner_id: str | None = None, property_i
         name="properties", title="Property analytics", columns=COLUMNS, rows=rows, params=params,
         notes=["Months from enquiries' createdAt; bookings = convertedToBooking; revenue = bookingValue; "
                "views are a running total (viewCount), shown on the 'all' rows only."],
-        chart=Chart("month", "enquiries", "Enquiries per month"),
+        chart=Chart("month", "enquiries", "Enquiries per month", sort_labels=True),
     )
 
 

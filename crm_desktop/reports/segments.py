@@ -65,7 +65,7 @@ def segment_members(session: Session, owner_id: str | None = None, limit: int | 
         params={"owner": owner_id} if owner_id else {},
         notes=["Updated by the daily jobs; " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
                                                  or "no owner is in a segment yet") + "."],
-        chart=Chart("segment", "engagement_score", "Engagement score"),
+        chart=Chart("segment", None, "Owners per segment"),
     )
 
 
@@ -82,4 +82,5 @@ def outbox(session: Session, month: str | None = None, limit: int | None = None)
             for m in session.scalars(stmt)]
     return Report(name="outbox", title="Email outbox", columns=OUTBOX_COLUMNS, rows=rows,
                   params={"month": month} if month else {},
-                  notes=["Queued emails are sent by the daily jobs when a mail server (CRM_SMTP_URL) is set."])
+                  notes=["Queued emails are sent by the daily jobs when a mail server (CRM_SMTP_URL) is set."],
+                  chart=Chart("status", None, "Emails by status"))

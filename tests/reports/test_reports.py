@@ -163,3 +163,17 @@ def test_catalog_checks_options_and_rights(db, dataset):
         with pytest.raises(PermissionDenied):
             run_report(s, Actor("x", "nobody"), "owners", ReportOptions(TODAY))
         assert len(run_report(s, Actor("v", "viewer"), "owners", ReportOptions(TODAY, limit=2)).rows) == 2
+
+
+def test_chart_points_follow_the_rows(db, dataset):
+    from crm_desktop.reports.model import chart_points
+
+    with db.read() as s:
+        assert chart_points(property_analytics(s, owner_id=dataset["o1"])) == (
+            ["2026-01", "2026-02"], [2, 2])  # both properties' February enquiries added up
+        assert chart_points(enquiry_funnel(s)) == (["New", "Contacted", "Negotiating", "Booked"], [8, 7, 5, 3])
+        assert chart_points(membership_report(s, TODAY)) == (
+            ["bronze", "silver", "gold"], [D("0.00"), D("25.50"), D("70.83")])
+        assert chart_points(owner_insights(s)) == (
+            ["Alice Able", "Bob Baker", "Cara Cole"], [D("1500.75"), D("999.99"), D("0.00")])
+        assert chart_points(enquiry_funnel(s, month="2020-01")) == ([], [])
