@@ -124,6 +124,7 @@ def _replica_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = OFF")
     cur.execute("PRAGMA recursive_triggers = ON")
+    cur.execute("PRAGMA cache_size = -65536")  # 64 MB: bulk copies update many indexes at once
     cur.close()
 
 
