@@ -1,9 +1,10 @@
 """The platform pass: each platform table read incrementally and applied in batches.
 
-Each table has a durable cursor (crm_sync_cursors, `platform:<table>`): the latest `updated_at` applied,
-written in the same transaction as the batch it covers. A pass re-reads from OVERLAP before the cursor,
-because the platform's rows can become visible a few minutes after rows with a later `updated_at`; the
-upserts are idempotent and write only real changes, so the overlap costs reads, never duplicates.
+Each table has a durable cursor (crm_sync_cursors, `platform:<table>`, see platform_cursor): the latest
+`updated_at` applied, written in the same transaction as the batch it covers. A pass re-reads from
+OVERLAP before the cursor, because the platform's rows can become visible a few minutes after rows
+with a later `updated_at`; a re-read row whose content was already applied is skipped, and upserts write
+only real changes, so the overlap costs reads, never duplicates.
 
 `updated_at` is epoch seconds in `user` and ISO text (with 'Z', or naive meaning UTC) elsewhere. The
 SQL filter is a text range that is exact for both text forms to the second; Python then normalises
@@ -19,17 +20,18 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, or_, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.engine import Database, DatabaseUnavailable, redact_url
-from crm_desktop.db.models import SyncCursor, SyncReject
+from crm_desktop.db.models import SyncReject
 from crm_desktop.sync import (
     platform_bookings,
+    platform_cursor,
     platform_enquiries,
     platform_listings,
     platform_memberships,
@@ -46,11 +48,10 @@ from crm_desktop.sync.platform_tables import (
 )
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict
 from crm_desktop.sync.progress import CancelToken, ProgressFn, SyncSummary, TableCounts, no_progress
-from crm_desktop.timeutil import iso, now_iso, parse_ts, utcnow
+from crm_desktop.timeutil import now_iso, parse_ts, utcnow
 
 log = logging.getLogger(__name__)
 
-OVERLAP = timedelta(minutes=10)
 BATCH_SIZE = 1000
 PG_LOCK_KEY = 0x43524D53594E43  # "CRMSYNC": one platform batch at a time across desktops
 # Test hook: crash (os._exit) in the middle of batch number N of a pass, before it commits.
@@ -146,25 +147,33 @@ class _Pass:
     def run_table(self, spec: TableSpec) -> None:
         counts = self.summary.table(f"platform {spec.name}")
         with self.db.read() as s:
-            cursor = _read_cursor(s, spec.source)
-        since = cursor - OVERLAP if cursor else None
-        candidates = self.candidates(spec, since)
+            state = platform_cursor.load(s, spec.source)
+        candidates = self.candidates(spec, state.since)
         label = f"platform {spec.name}"
         self.progress(label, 0, len(candidates))
-        seen: set[str] = set()
+        applied: set[str] = set()
         for start in range(0, len(candidates), self.batch_size):
             if self.cancelled:
                 self.summary.cancelled = True
                 return
             chunk = candidates[start:start + self.batch_size]
             rows = self.fetch(spec, [c[1] for c in chunk])
+            stamp_of = {str(c[1]): c[0] for c in chunk}
+            digests = {str(r["id"]): platform_cursor.digest(r) for r in rows}
+            # Rows re-read in the overlap whose content is what was applied before are skipped.
+            todo = [r for r in rows if not state.is_known(str(r["id"]), digests[str(r["id"])])]
             stamps = [c[0] for c in chunk if c[0] is not None]
-            new_cursor = min(max(stamps), utcnow()) if stamps else None
-            self.apply_batch(spec, rows, counts, new_cursor)
-            seen.update(str(c[1]) for c in chunk)
+            at = min(max(stamps), utcnow()) if stamps else None
+            new_state = state.advanced(((i, d, stamp_of.get(i)) for i, d in digests.items()), at)
+            if todo or new_state.to_text() != state.to_text():
+                self.apply_batch(spec, todo, counts, new_state)
+            counts.read += len(rows) - len(todo)
+            counts.unchanged += len(rows) - len(todo)
+            applied.update(str(r["id"]) for r in todo)
+            state = new_state
             self.progress(label, start + len(chunk), len(candidates))
         if not self.cancelled:
-            self.retry_rejects(spec, counts, seen)
+            self.retry_rejects(spec, counts, applied)
 
     def retry_rejects(self, spec: TableSpec, counts: TableCounts, seen: set[str]) -> None:
         """Rows set aside earlier are tried again: what they were waiting for (a property, an owner) may
@@ -181,7 +190,7 @@ class _Pass:
                 self.apply_batch(spec, rows, counts, None)
 
     def apply_batch(self, spec: TableSpec, rows: list[dict[str, Any]], counts: TableCounts,
-                    new_cursor: datetime | None) -> None:
+                    new_cursor: platform_cursor.CursorState | None) -> None:
         self.batches += 1
         crash_here = self.crash_in == self.batches
 
@@ -202,7 +211,7 @@ class _Pass:
             w.flush()
             w.save_rejects(spec.source)
             if new_cursor is not None:
-                _save_cursor(session, spec.source, new_cursor)
+                platform_cursor.save(session, spec.source, new_cursor)
             return w
 
         try:
@@ -258,22 +267,6 @@ def _apply_carefully(w: Writer, spec: TableSpec, row: Mapping[str, Any], rows: S
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-
-
-def _read_cursor(session: Session, source: str) -> datetime | None:
-    row = session.get(SyncCursor, source)
-    return parse_ts(row.position) if row is not None and row.position else None
-
-
-def _save_cursor(session: Session, source: str, position: datetime) -> None:
-    """Move the cursor forward only (another desktop may already have gone further)."""
-    current = session.execute(select(SyncCursor.position).where(SyncCursor.source == source)).first()
-    if current is None:
-        session.add(SyncCursor(source=source, position=iso(position), updatedAt=now_iso()))
-        session.flush()
-    elif current.position is None or parse_ts(current.position) < position:  # type: ignore[operator]
-        session.execute(update(SyncCursor).where(SyncCursor.source == source)
-                        .values(position=iso(position), updatedAt=now_iso()))
 
 
 def sync_platform(db: Database, platform: Database, summary: SyncSummary, progress: ProgressFn = no_progress,

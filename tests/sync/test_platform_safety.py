@@ -12,10 +12,15 @@ from crm_desktop.demo.generator import generate_platform
 from crm_desktop.services import contacts, enquiries, properties
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.tombstones import add_tombstone
+from crm_desktop.sync.platform_cursor import CursorState
 from tests.sync.conftest import T0, iso, naive
 from tests.sync.snapshot import row_counts, snapshot
 
 STAFF = Actor("staff-1", "staff", "Sam Staff")
+
+
+def cursor_at(session, table="enquiries"):
+    return CursorState.from_text(session.get(SyncCursor, f"platform:{table}").position).at
 
 
 def test_second_run_changes_nothing(db, platform, sync):
@@ -63,7 +68,7 @@ def test_rows_visible_late_within_the_overlap_are_read(db, platform, sync):
     platform.enquiry("a@example.com", property_id=pid, at=T0 + timedelta(minutes=30))
     sync()
     with db.read() as s:
-        assert s.get(SyncCursor, "platform:enquiries").position == iso(T0 + timedelta(minutes=30))
+        assert cursor_at(s) == T0 + timedelta(minutes=30)
     # Committed late by a slow request: its updated_at is before the cursor, in both text forms.
     platform.enquiry("b@example.com", property_id=pid, at=T0 + timedelta(minutes=25))
     platform.enquiry("c@example.com", property_id=pid, at=naive(T0 + timedelta(minutes=22)))
@@ -74,7 +79,7 @@ def test_rows_visible_late_within_the_overlap_are_read(db, platform, sync):
     summary = sync()
     with db.read() as s:
         emails = set(s.scalars(select(Enquiry.guestEmail)).all())
-        assert s.get(SyncCursor, "platform:enquiries").position == iso(T0 + timedelta(minutes=45))
+        assert cursor_at(s) == T0 + timedelta(minutes=45)
         assert s.scalar(select(Property.enquiryCount)) == 4
     assert emails == {"a@example.com", "b@example.com", "c@example.com", "d@example.com"}
     assert summary.tables["platform enquiries"].read == 4  # three new, one re-read harmlessly
@@ -111,3 +116,21 @@ def test_erased_people_are_not_brought_back(db, platform, sync):
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Contact)) == 0
         assert s.scalar(select(func.count()).select_from(Enquiry)) == 0
+
+
+def test_overlap_rereads_do_not_revert_staff_corrections_but_new_edits_apply(db, platform, sync):
+    owner = platform.user("olive owner", "olive@example.com", at=T0)
+    sync()
+    with db.read() as s:
+        contact = s.scalars(select(Contact)).one()
+    # Staff fix the capitals; the platform row is still inside the overlap window of the next pass.
+    db.write(lambda s: contacts.update_contact(s, STAFF, contact.id, {"firstName": "Olive", "lastName": "Owner"}))
+    again = sync()
+    assert again.tables["platform user"].read == 1 and again.changed == 0
+    with db.read() as s:
+        assert (s.get(Contact, contact.id).firstName, s.get(Contact, contact.id).lastName) == ("Olive", "Owner")
+    # A real platform edit in the same second (epoch seconds: same updated_at) is still applied.
+    platform.touch("user", owner, at=T0, phone="07700 900555")
+    sync()
+    with db.read() as s:
+        assert s.get(Contact, contact.id).phone == "07700 900555"
