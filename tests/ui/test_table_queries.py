@@ -78,3 +78,17 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
                        "plain"]
     assert rows[2] == ["-12.50", "", "yes", "3"]  # numbers stay numbers
     assert not list(tmp_path.glob(".export-*"))  # written via a temporary file, renamed when complete
+
+
+def test_counts_and_keys_join_only_what_the_query_uses(db):
+    """Counting enquiries by status must not join their properties, owners and staff."""
+    seed_small(db)
+    table = tq.table("enquiries")
+    with db.read() as s:
+        by_status = tq.TableQuery(filters={"status": "booked"})
+        assert "JOIN" not in str(tq.keys_statement(table, by_status, s))
+        assert tq.count_rows(s, table, by_status) == 1
+        by_owner = tq.TableQuery(filters={"owner": "marley"}, sort="property")
+        sql = str(tq.keys_statement(table, by_owner, s))
+        assert "crm_contacts AS owner" in sql and "crm_properties AS prop" in sql and "staff" not in sql
+        assert tq.count_rows(s, table, by_owner) == len(tq.fetch_keys(s, table, by_owner)) == 1
