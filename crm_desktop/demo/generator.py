@@ -183,7 +183,7 @@ def generate_platform(engine: Engine, *, owners: int = 300, seed: int = 7, today
         guests_n = r.randrange(6, (prop["sleeps_max"] if prop else 30) + 1)
         occasion = r.choice(OCCASIONS)
         enquiry = {
-            "id": len(enquiries) + 1, "first_name": first, "last_name": last or "-", "email": g.messy_email(
+            "id": len(enquiries) + 1, "first_name": first, "last_name": last, "email": g.messy_email(
                 guest["email"].strip().lower()), "phone": guest["phone"],
             "subject": f"{(occasion or 'Group stay').title()} at {prop['title']}" if prop else "General enquiry",
             "message": f"Hello, we are {guests_n} people looking for somewhere for a {occasion or 'get-together'} "
@@ -198,7 +198,7 @@ def generate_platform(engine: Engine, *, owners: int = 300, seed: int = 7, today
                 g.end, created + timedelta(days=3)))),
         }
         enquiries.append(enquiry)
-        if prop and r.random() < 0.22:
+        if prop and r.random() < 0.3:
             booked = g.when(after=created, before=min(g.end, created + timedelta(days=40)))
             status = r.choices(("confirmed", "completed", "cancelled", "pending"), (45, 35, 12, 8))[0]
             title = prop["title"]
