@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from shiboken6 import Shiboken
 
 from crm_desktop.offline.mode import (
     OfflineAppContext,
@@ -88,6 +89,15 @@ class OfflineController(QObject):
             lay.addWidget(body, 1)
         self.window.setCentralWidget(container)
 
+    def _guard(self, fn: Any) -> Any:
+        """A task callback that does nothing once the window is gone (a result may arrive after it)."""
+        def call(*args: Any) -> None:
+            if Shiboken.isValid(self) and Shiboken.isValid(self.window):
+                fn(*args)
+            else:
+                log.debug("window closed; dropped a late task result")
+        return call
+
     @property
     def offline(self) -> bool:
         return getattr(self.ctx, "offline", None) is not None
@@ -112,7 +122,7 @@ class OfflineController(QObject):
         actor = self.ctx.actor
         self.ctx.tasks.run("refresh the offline copy",
                            lambda _t: refresh_replica(app, self.replica, full=full, signed_in=actor),
-                           on_success=done, on_error=failed)
+                           on_success=self._guard(done), on_error=self._guard(failed))
 
     # ---- going offline ----------------------------------------------------------------------------
 
@@ -182,8 +192,8 @@ class OfflineController(QObject):
             log.warning("connection check failed: %s", exc)
 
         log.debug("connection check started")
-        self.ctx.tasks.run("check the database connection", lambda _t: probe(settings), on_success=done,
-                           on_error=failed)
+        self.ctx.tasks.run("check the database connection", lambda _t: probe(settings),
+                           on_success=self._guard(done), on_error=self._guard(failed))
 
     # ---- coming back -------------------------------------------------------------------------------
 
@@ -208,8 +218,8 @@ class OfflineController(QObject):
             if status is not None:
                 status.showMessage(f"Still offline: {exc}", 10_000)
 
-        self.ctx.tasks.run("reconnect to the database", lambda _t: session.reconnect(), on_success=done,
-                           on_error=failed)
+        self.ctx.tasks.run("reconnect to the database", lambda _t: session.reconnect(),
+                           on_success=self._guard(done), on_error=self._guard(failed))
 
     def _back_online(self, session: OfflineSession, app: Any, report: ApplyReport) -> None:
         offline_app = self.ctx.app
@@ -283,7 +293,7 @@ class OfflineController(QObject):
             if not self.offline:  # online: apply it now
                 app = self.ctx.app
                 self.ctx.tasks.run("add the note", lambda _t: outbox.apply(app.db),
-                                   on_success=lambda _r: self.ctx.changes.notify("interaction", "contact"))
+                                   on_success=self._guard(lambda _r: self.ctx.changes.notify("interaction", "contact")))
         self._update_counts()
 
 
