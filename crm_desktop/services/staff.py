@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,18 +21,22 @@ from crm_desktop.db.models import STAFF_ROLES, Setting, Staff
 from crm_desktop.services import audit, crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import CrmError, PermissionDenied, ValidationError
+from crm_desktop.services.passwords import (
+    burn_time,
+    check_password,
+    hash_password,
+    hasher,
+    needs_rehash,
+    verify,
+)
 from crm_desktop.services.validation import FieldError, choice, clean_text, normalise_email
 from crm_desktop.timeutil import iso, now_iso, parse_ts, utcnow
 
 LABEL = "member of staff"
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 REMEMBER_DAYS = 30
 REMEMBER_PREFIX = "remember:"
-# argon2id at the OWASP minimum (19 MiB, 2 passes): about 30 ms here, so sign-in stays snappy.
-_HASHER = dict(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 class SignInFailed(CrmError):
@@ -53,50 +55,6 @@ class StaffInfo:
     has_password: bool
     locked_until: str | None
     created_at: str
-
-
-def _hasher() -> PasswordHasher:
-    return PasswordHasher(**_HASHER)
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(check_password(password))
-
-
-def check_password(password: Any) -> str:
-    """The password policy: at least MIN_PASSWORD characters, no control characters, not absurdly long."""
-    if not isinstance(password, str) or not password:
-        raise ValidationError({"password": "is required"})
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError({"password": f"is too short (at least {MIN_PASSWORD} characters)"})
-    if len(password) > MAX_PASSWORD:
-        raise ValidationError({"password": f"is too long (at most {MAX_PASSWORD} characters)"})
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
-        raise ValidationError({"password": "contains control characters"})
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in password):
-        raise ValidationError({"password": "contains broken unicode characters"})
-    return password
-
-
-def _verify(stored_hash: str | None, password: Any) -> bool:
-    if not isinstance(password, str):
-        password = ""  # still spend the time: a wrong type answers like a wrong password
-    try:
-        return bool(stored_hash) and _hasher().verify(stored_hash, password)  # type: ignore[arg-type]
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-    except UnicodeError:  # broken unicode cannot be anyone's password
-        return False
-
-
-_DUMMY_HASH: list[str] = []
-
-
-def _burn_time(password: Any) -> None:
-    """Verify against a throwaway hash so an unknown email takes as long as a wrong password."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(16)))
-    _verify(_DUMMY_HASH[0], password)
 
 
 def to_actor(staff: Staff) -> Actor:
@@ -144,14 +102,14 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
     try:
         key = normalise_email(email)
     except FieldError:
-        _burn_time(password or "")
+        burn_time(password or "")
         raise wrong from None
     # FOR UPDATE: concurrent attempts on one account count one after the other (PostgreSQL; SQLite's
     # write transaction already serialises them).
     staff = session.scalar(select(Staff).where(Staff.email == key).with_for_update())
     now = utcnow()
     if staff is None or not staff.active or not staff.passwordHash:
-        _burn_time(password or "")
+        burn_time(password or "")
         _log(session, staff.id if staff else "unknown", "sign_in_failed",
              {"why": "unknown account" if staff is None else "inactive or no password"})
         session.commit()
@@ -163,7 +121,7 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
     if staff.lockedUntil:  # the lock has run out: start counting afresh
         staff.lockedUntil = None
         staff.failedLogins = 0
-    if not _verify(staff.passwordHash, password or ""):
+    if not verify(staff.passwordHash, password or ""):
         staff.failedLogins = (staff.failedLogins or 0) + 1
         _log(session, staff.id, "sign_in_failed", {"why": "wrong password", "failures": staff.failedLogins})
         if staff.failedLogins >= MAX_FAILURES:
@@ -175,8 +133,8 @@ def authenticate(session: Session, email: str, password: str) -> Actor:
         raise wrong
     staff.failedLogins = 0
     staff.lockedUntil = None
-    if _hasher().check_needs_rehash(staff.passwordHash):
-        staff.passwordHash = _hasher().hash(password)
+    if needs_rehash(staff.passwordHash):
+        staff.passwordHash = hasher().hash(password)  # stronger settings since it was hashed
     _log(session, staff.id, "signed_in", None)
     session.flush()
     return to_actor(staff)
@@ -361,7 +319,7 @@ def reset_password(session: Session, actor: Actor, staff_id: str, new_password: 
 
 def change_own_password(session: Session, actor: Actor, old_password: str, new_password: str) -> None:
     staff = _get(session, actor.id)
-    if not _verify(staff.passwordHash, old_password or ""):
+    if not verify(staff.passwordHash, old_password or ""):
         raise ValidationError({"old password": "is not your current password"})
     _set_password(session, actor, staff, new_password)
 

@@ -35,6 +35,7 @@ from crm_desktop import secrets as keychain
 from crm_desktop.services import staff
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import CrmError
+from crm_desktop.services.passwords import MIN_PASSWORD
 
 log = logging.getLogger(__name__)
 REMEMBER_SECRET = "remember-me-token"
@@ -164,7 +165,7 @@ class FirstAdminDialog(_Form):
         self.actor: Actor | None = None
         self.name = self.line("Your name")
         self.email = self.line("Email")
-        self.password = self.line(f"Password (at least {staff.MIN_PASSWORD} characters)", secret=True)
+        self.password = self.line(f"Password (at least {MIN_PASSWORD} characters)", secret=True)
         self.again = self.line("Password again", secret=True)
 
     def submit(self) -> None:

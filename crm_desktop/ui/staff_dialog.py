@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.db.models import STAFF_ROLES
 from crm_desktop.services import staff
+from crm_desktop.services.passwords import MIN_PASSWORD
 from crm_desktop.services.staff import StaffInfo
 
 COLUMNS = ("Name", "Email", "Role", "State")
@@ -69,7 +70,7 @@ class StaffDialog(QDialog):
         self.apply_role.clicked.connect(self.set_role)
         self.toggle = QPushButton("Deactivate")
         self.toggle.clicked.connect(self.toggle_active)
-        self.new_password = QLineEdit(placeholderText=f"new password ({staff.MIN_PASSWORD}+ characters)")
+        self.new_password = QLineEdit(placeholderText=f"new password ({MIN_PASSWORD}+ characters)")
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.reset = QPushButton("Reset password")
         self.reset.clicked.connect(self.reset_password)
