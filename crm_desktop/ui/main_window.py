@@ -66,6 +66,7 @@ PAGES: list[tuple[str, str, PageFactory]] = [
     ("pipeline", "Pipeline", lambda ctx: importlib.import_module("crm_desktop.ui.pipeline").PipelineBoard(ctx)),
     ("memberships", "Memberships", _table(specs.MEMBERSHIPS)),
     ("activity", "Activity", _table(specs.ACTIVITY)),
+    ("reports", "Reports", lambda ctx: importlib.import_module("crm_desktop.ui.reports_view").ReportsView(ctx)),
 ]
 
 # kind -> (module under crm_desktop.ui.details, class name)
