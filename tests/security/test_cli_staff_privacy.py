@@ -96,3 +96,20 @@ def test_password_never_echoed_by_the_real_command(tmp_path, sqlite_template, ca
     monkeypatch.delenv("CRM_ADMIN_PASSWORD", raising=False)
     code, _out, err = main(capsys, "staff", "reset-password", "a@x.co", "--as", "a@x.co")
     assert code == 2 and "set CRM_ADMIN_PASSWORD" in err and "Traceback" not in err
+
+
+def test_passwords_from_the_prompt_are_asked_twice(cli_env, capsys, monkeypatch):
+    import getpass
+    import io
+
+    monkeypatch.delenv("CRM_STAFF_PASSWORD")
+    tty = io.StringIO()
+    tty.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", tty)
+    answers = iter(["first passphrase", "other passphrase"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    code, out, err = main(capsys, "staff", "add", "--email", "boss@x.co", "--name", "Boss", "--role", "admin")
+    assert code == 2 and "two passwords differ" in err
+    answers = iter(["first passphrase", "first passphrase"])
+    code, out, err = main(capsys, "staff", "add", "--email", "boss@x.co", "--name", "Boss", "--role", "admin")
+    assert code == 0 and "first passphrase" not in out + err
