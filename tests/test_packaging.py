@@ -110,6 +110,10 @@ def test_frozen_app_builds_and_passes_the_smoke_commands(tmp_path, pg_database_u
     assert bad.returncode == 2 and "Cannot reach" in bad.stderr and "hunter2" not in bad.stderr + bad.stdout
     assert "Traceback" not in bad.stderr
 
+    # keyring finds its backends through entry points: the metadata must ship with the app
+    entry_points = next((dist / "crm-desktop" / "_internal").glob("keyring-*.dist-info/entry_points.txt"))
+    assert "keyring.backends.SecretService" in entry_points.read_text()
+
     from PyInstaller.archive.readers import CArchiveReader
 
     modules = set(CArchiveReader(str(app)).open_embedded_archive("PYZ.pyz").toc)

@@ -14,8 +14,10 @@ from crm_desktop import cli, secrets
 from crm_desktop.app import AppContext
 from crm_desktop.config import Settings
 from crm_desktop.db.engine import Database
+from crm_desktop.db.models import Contact
 from crm_desktop.exporting import export_rows
 from crm_desktop.offline.mode import refresh_replica
+from crm_desktop.offline.replica import Replica
 from crm_desktop.services import sensitive
 from crm_desktop.sync.platform_tables import create_platform_schema
 from tests.offline.conftest import files_bytes
@@ -89,9 +91,12 @@ def test_no_canary_in_any_file_or_output(crm_url, tmp_path, isolated_env, debug_
         ctx.db.write(lambda s: sensitive.create_key(s, admin))
         ctx.db.write(lambda s: sensitive.set_sensitive(s, admin, o.id, tax_id=TAX_ID, bank_details=BANK))
 
+        refresh_replica(ctx)  # this computer keeps an offline copy: each sync below refreshes it
+        before = Replica().refreshed_at
         code, text = _run(capsys, "-v", "sync")  # platform + Stripe, with the key from the keychain
         printed.append(text)
         assert code == 0, text
+        assert Replica().refreshed_at > before
         assert stripe.requests  # Stripe was really called, with the key
         stripe.fail("/v1/", (401, {}), (401, {}), (401, {}), (401, {}))
         code, text = _run(capsys, "-v", "sync")  # Stripe refuses the key: the error path
@@ -104,8 +109,11 @@ def test_no_canary_in_any_file_or_output(crm_url, tmp_path, isolated_env, debug_
         export_rows(ctx.db, admin, "contacts", exports / "contacts.csv", ["email", "taxId"],
                     [[o.email, sensitive.masked(o, "taxId")]])
 
-        report = refresh_replica(ctx, full=True)
-        assert report.copied["crm_contacts"] == 1
+        refresh_replica(ctx, full=True)
+        reader = Replica().reader()
+        with reader.read() as s:
+            assert [(c.email, c.taxId, c.bankDetails) for c in s.query(Contact)] == [(o.email, None, None)]
+        reader.dispose()
         ctx.close()
 
         code, text = _run(capsys, "--self-test")

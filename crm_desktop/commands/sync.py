@@ -58,4 +58,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     progress = (lambda *_a: None) if args.quiet else stderr_progress()
     summary = run_sync(ctx, progress)
     print_summary(summary)
+    from crm_desktop.offline.mode import refresh_after_sync
+
+    refresh_after_sync(ctx)  # this computer's offline copy follows every sync (when it keeps one)
     return 1 if any(n.startswith("Stripe failed") for n in summary.notes) else 0

@@ -134,6 +134,23 @@ def refresh_replica(ctx: AppContext, replica: Replica | None = None, *, full: bo
     return replica.refresh(ctx.db, full=full, signed_in=signed_in)
 
 
+def refresh_after_sync(ctx: AppContext, replica: Replica | None = None) -> RefreshReport | None:
+    """After a command-line sync: bring this computer's offline copy up to date, if it keeps one.
+
+    A failure here is logged, never raised: the sync itself succeeded.
+    """
+    replica = replica or Replica()
+    if not replica.exists:
+        return None
+    try:
+        return refresh_replica(ctx, replica, full=True)
+    except Exception as exc:  # noqa: BLE001 - the copy is a convenience; the sync result stands
+        log.warning("the offline copy was not refreshed: %s", exc)
+        return None
+    finally:
+        replica.close()
+
+
 def _sqlite_path(db: Database):  # noqa: ANN202
     from pathlib import Path
 
