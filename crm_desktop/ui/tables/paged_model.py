@@ -29,8 +29,16 @@ log = logging.getLogger(__name__)
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
-ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the record's id (str) for a row
+ID_ROLE = int(Qt.ItemDataRole.UserRole.value) + 1  # the record's id (str) for a row
 MAX_PAGES = 40  # 40 pages x 100 rows of small dicts: well under a megabyte
+# Roles as plain ints: data() runs ~1,700 times a repaint, and comparing Python enums is slow.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ROLES = frozenset({DISPLAY, ALIGNMENT, TOOLTIP, FOREGROUND, BACKGROUND, ID_ROLE})
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,21 @@ class ColumnSpec:
     # (text colour, background colour) for a row, e.g. enquiry status chips; None for the default.
     colours: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None
     tooltip: bool = False
+
+
+class _Row:
+    """A fetched row with its cells already formatted (on the worker thread, not in data())."""
+
+    __slots__ = ("data", "texts", "colours")
+
+    def __init__(self, data: dict[str, Any], columns: list[ColumnSpec]) -> None:
+        self.data = data
+        self.texts = [c.format(data) for c in columns]
+        self.colours = [c.colours(data) if c.colours is not None else None for c in columns]
+
+
+def _prepare(rows: list[dict[str, Any] | None], columns: list[ColumnSpec]) -> list[_Row | None]:
+    return [None if r is None else _Row(r, columns) for r in rows]
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -68,7 +91,8 @@ class PagedTableModel(QAbstractTableModel):
         self.page_size = tq.PAGE_SIZE
         self._count = 0
         self._keys: tq.KeyList | None = None  # None until the background key read arrives
-        self._pages: OrderedDict[int, list[dict[str, Any] | None]] = OrderedDict()
+        self._pages: OrderedDict[int, list[_Row | None]] = OrderedDict()
+        self._aligns = [int(c.align.value) for c in columns]
         self._pending: set[int] = set()
         self._generation = 0
         self.loading = False
@@ -92,13 +116,13 @@ class PagedTableModel(QAbstractTableModel):
         """Read the count and first page again (after a filter, sort, or a change to the data), then the keys."""
         self._generation += 1
         generation, query, table, db = self._generation, self.query, self.table, self.ctx.db
-        size = self.page_size
+        size, columns = self.page_size, self.columns
         self.loading = True
 
         def work(_task: Any) -> tuple[int, list[dict[str, Any] | None], tq.KeyList | None]:
             with db.read() as session:
                 count = tq.count_rows(session, table, query)
-                first = tq.fetch_page(session, table, query, 0, size)
+                first = _prepare(tq.fetch_page(session, table, query, 0, size), columns)
                 # a small result's keys cost no more than its first page: read them now
                 keys = tq.fetch_keys(session, table, query) if count <= size else None
                 return count, first, keys
@@ -146,7 +170,7 @@ class PagedTableModel(QAbstractTableModel):
         self._pages.clear()
         self._pending.clear()
         if count and first_page is not None:
-            self._pages[0] = first_page
+            self._pages[0] = [r if not isinstance(r, dict) else _Row(r, self.columns) for r in first_page]
         self.endResetModel()
         self.loading = False
         self.loaded.emit(count)
@@ -168,18 +192,21 @@ class PagedTableModel(QAbstractTableModel):
         keys = self._keys[start:start + self.page_size] if self._keys is not None else None
         self._pending.add(page)
         generation, table, db, query, size = self._generation, self.table, self.ctx.db, self.query, self.page_size
+        columns = self.columns
 
-        def work(_task: Any) -> list[dict[str, Any] | None]:
+        def work(_task: Any) -> list[_Row | None]:
             with db.read() as session:
                 if keys is None:  # the key list is still loading: read the page by position
-                    return tq.fetch_page(session, table, query, start, size)
-                return tq.fetch_rows(session, table, keys)
+                    rows = tq.fetch_page(session, table, query, start, size)
+                else:
+                    rows = tq.fetch_rows(session, table, keys)
+            return _prepare(rows, columns)
 
         self.ctx.tasks.run(f"page {table.name}", work,
                            on_success=lambda rows: self._alive() and self._page_arrived(generation, page, rows),
                            on_error=lambda exc: self._alive() and self._page_failed(generation, page, exc))
 
-    def _page_arrived(self, generation: int, page: int, rows: list[dict[str, Any] | None]) -> None:
+    def _page_arrived(self, generation: int, page: int, rows: list[_Row | None]) -> None:
         if generation != self._generation:
             return
         self._pending.discard(page)
@@ -199,8 +226,7 @@ class PagedTableModel(QAbstractTableModel):
 
     # ---- rows ----------------------------------------------------------------------------------------
 
-    def row(self, row: int, *, fetch: bool = True) -> dict[str, Any] | None:
-        """The cached row dict, or None (and a page request) when its page is not loaded yet."""
+    def _entry(self, row: int, fetch: bool = True) -> _Row | None:
         page, offset = divmod(row, self.page_size)
         rows = self._pages.get(page)
         if rows is None:
@@ -209,6 +235,11 @@ class PagedTableModel(QAbstractTableModel):
             return None
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
+
+    def row(self, row: int, *, fetch: bool = True) -> dict[str, Any] | None:
+        """The cached row dict, or None (and a page request) when its page is not loaded yet."""
+        entry = self._entry(row, fetch)
+        return entry.data if entry is not None else None
 
     def keys_for_rows(self, rows: list[int]) -> list[Any] | None:
         """The keys of these rows in table order, or None while the key list is still loading."""
@@ -246,30 +277,26 @@ class PagedTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        """A short dispatcher over pre-formatted cells (called ~1,700 times a repaint)."""
+        if role not in _ROLES or not index.isValid():
             return None
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align.value)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
-                        Qt.ItemDataRole.BackgroundRole, ID_ROLE):
+        column = index.column()
+        if role == ALIGNMENT:
+            return self._aligns[column]
+        entry = self._entry(index.row())
+        if entry is None:
             return None
-        row = self.row(index.row())
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.format(row)
+        if role == DISPLAY:
+            return entry.texts[column]
         if role == ID_ROLE:
-            return row.get("id")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.format(row) if column.tooltip else None
-        if column.colours is None:
-            return None
-        pair = column.colours(row)
+            return entry.data.get("id")
+        if role == TOOLTIP:
+            return entry.texts[column] if self.columns[column].tooltip else None
+        pair = entry.colours[column]
         if pair is None:
             return None
-        return self._colour(pair[0] if role == Qt.ItemDataRole.ForegroundRole else pair[1])
+        return self._colour(pair[0] if role == FOREGROUND else pair[1])
 
     def _colour(self, name: str) -> QColor:
         colour = self._colour_cache.get(name)
@@ -289,9 +316,7 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A new SQL query ordered by the column's whitelisted sort key."""
