@@ -152,13 +152,52 @@ class Replica:
     def engine(self) -> Engine:
         """The writer engine (migrated on first use)."""
         if self._engine is None:
-            self._engine = make_engine(self.url)
-            event.listen(self._engine, "connect", _replica_pragmas)
-            upgrade(self._engine)
-            with self._engine.begin() as conn:
-                conn.exec_driver_sql(META_DDL)
+            self._engine = self._open()
+            if self._stale_tables():
+                self._rebuild()
             _private(self.path)
         return self._engine
+
+    def _open(self) -> Engine:
+        engine = make_engine(self.url)
+        event.listen(engine, "connect", _replica_pragmas)
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(META_DDL)
+        return engine
+
+    def _stale_tables(self) -> list[str]:
+        """Copied tables whose columns differ from this version's (a copy made by an older build)."""
+        assert self._engine is not None
+        stale = []
+        with self._engine.connect() as conn:
+            for copy in COPIES:
+                have = {r[1] for r in conn.exec_driver_sql(f'PRAGMA table_info("{copy.name}")')}
+                if have != {c.name for c in copy.table.columns}:
+                    stale.append(copy.name)
+        return stale
+
+    def _rebuild(self) -> None:
+        """Start the copy again with this version's schema, keeping the outbox (notes not yet sent)."""
+        from crm_desktop.offline.outbox import OUTBOX_DDL
+
+        assert self._engine is not None
+        log.warning("replica: made by another version of the app; starting it again (outbox kept)")
+        with self._engine.connect() as conn:
+            has_outbox = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'offline_outbox'").first()
+            kept = [dict(r._mapping) for r in conn.exec_driver_sql("SELECT * FROM offline_outbox")] \
+                if has_outbox else []
+        self._engine.dispose()
+        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            p.unlink(missing_ok=True)
+        self._engine = self._open()
+        with self._engine.begin() as conn:
+            conn.exec_driver_sql(OUTBOX_DDL)
+            for row in kept:
+                cols = ", ".join(row)
+                conn.execute(text(f"INSERT INTO offline_outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})"),
+                             row)
 
     def reader(self) -> Database:
         """A Database on the replica that refuses every write (PRAGMA query_only): for offline views."""

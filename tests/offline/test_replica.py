@@ -139,3 +139,17 @@ def test_a_different_source_starts_the_replica_again(db, admin, replica, tmp_pat
         assert replica.source == f"sqlite:///{other_path}"
     finally:
         other.dispose()
+
+
+def test_a_copy_from_an_older_build_is_started_again_keeping_the_outbox(db, admin, replica, outbox):
+    o, *_ = _plant(db, admin)
+    replica.refresh(db)
+    entry = outbox.add(admin, o.id, "note", "Kept across versions")
+    with replica.engine.begin() as conn:  # as an older build made it: a column this version has is missing
+        conn.exec_driver_sql('ALTER TABLE crm_properties DROP COLUMN "rejectionReason"')
+    replica.close()
+    assert replica.refreshed_at is None  # started again: nothing copied yet ...
+    assert outbox.get(entry.id).content == "Kept across versions"  # ... but the waiting note is still there
+    replica.refresh(db)
+    with replica.reader().read() as s:
+        assert s.get(Contact, o.id).lastName == "Hartley"
