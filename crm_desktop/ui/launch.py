@@ -98,6 +98,10 @@ def start(window: MainWindow, *, offer_first_admin: bool = False) -> None:
                       on_error=lambda exc: log.warning("cannot read the last sync: %s", exc))
         window.offline.monitoring = True
         window.offline.refresh()
+        from crm_desktop.ui.daily_jobs import DailyJobs  # once a day: statuses, segments, reminders
+
+        window.daily_jobs = DailyJobs(ctx, parent=window)
+        window.daily_jobs.start()
 
     def failed(exc: BaseException) -> None:
         if window.offline.go_offline(str(exc)):

@@ -117,3 +117,27 @@ def test_the_window_has_a_reports_page(db, qtbot, tmp_path):
     assert page.report.name == "owners"
     ui.tasks.cancel_all()
     ui.tasks.wait(10_000)
+
+
+def test_daily_jobs_run_once_a_day_from_the_window(db, dataset, qtbot):
+    from datetime import UTC, datetime
+
+    from crm_desktop.ui.daily_jobs import DailyJobs
+
+    ui = make_ui(db)
+    now = [datetime(2026, 3, 15, 8, 0, tzinfo=UTC)]
+    changed = []
+    ui.changes.changed.connect(changed.append)
+    jobs = DailyJobs(ui, clock=lambda: now[0])
+    with qtbot.waitSignal(jobs.finished, timeout=30_000) as blocker:
+        jobs.start()
+    assert blocker.args[0].day == "2026-03-15" and all(r.ran for r in blocker.args[0].results)
+    assert changed and "membership" in changed[0]
+    assert jobs.check() is False  # same day: nothing started
+    now[0] = datetime(2026, 3, 16, 0, 5, tzinfo=UTC)
+    with qtbot.waitSignal(jobs.finished, timeout=30_000) as blocker:
+        assert jobs.check() is True
+    assert blocker.args[0].day == "2026-03-16"
+    jobs.timer.stop()
+    ui.tasks.wait(10_000)
+    assert not ui.task_errors
