@@ -4,11 +4,15 @@ synced differently (crashed and re-run, two desktops at once) with one synced cl
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from crm_desktop.app import AppContext
+from crm_desktop.config import Settings
 from crm_desktop.db.engine import Database
+from crm_desktop.db.migrate import upgrade
 from crm_desktop.db.models import (
     ActivityLog,
     Contact,
@@ -19,6 +23,7 @@ from crm_desktop.db.models import (
     Property,
     SyncReject,
 )
+from crm_desktop.sync.runner import run_sync
 
 COUNTERS_REASON = "platform sync: counters recomputed"
 
@@ -61,3 +66,16 @@ def row_counts(db: Database) -> dict[str, int]:
     with db.read() as s:
         return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in
                 (Contact, Property, Enquiry, Interaction, Membership, PlatformBooking, ActivityLog, SyncReject)}
+
+
+def reference_snapshot(folder: Path, platform_url: str) -> dict[str, Any]:
+    """The CRM content after one clean sync of the platform into a fresh SQLite CRM database."""
+    url = f"sqlite:///{folder / 'reference.sqlite3'}"
+    ref = Database(url)
+    upgrade(ref.engine)
+    ctx = AppContext(Settings(database_url=url, platform_database_url=platform_url))
+    run_sync(ctx)
+    ctx.close()
+    snap = snapshot(ref)
+    ref.dispose()
+    return snap

@@ -13,26 +13,11 @@ import pytest
 
 from crm_desktop.app import AppContext
 from crm_desktop.config import Settings
-from crm_desktop.db.engine import Database
-from crm_desktop.db.migrate import upgrade
 from crm_desktop.demo.generator import generate_platform
 from crm_desktop.sync.runner import run_sync
-from tests.sync.snapshot import snapshot
+from tests.sync.snapshot import reference_snapshot, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _reference(tmp_path: Path, platform_url: str) -> dict:
-    """The CRM content after one clean sync of the same platform."""
-    url = f"sqlite:///{tmp_path / 'reference.sqlite3'}"
-    ref = Database(url)
-    upgrade(ref.engine)
-    ctx = AppContext(Settings(database_url=url, platform_database_url=platform_url))
-    run_sync(ctx)
-    ctx.close()
-    snap = snapshot(ref)
-    ref.dispose()
-    return snap
 
 
 def _sync_process(db_url: str, platform_url: str, **env: str) -> subprocess.CompletedProcess:
@@ -44,7 +29,7 @@ def _sync_process(db_url: str, platform_url: str, **env: str) -> subprocess.Comp
 
 def test_killed_mid_batch_then_rerun_matches_a_clean_sync(db, platform, platform_url, tmp_path):
     generate_platform(platform.engine, owners=10, seed=5)
-    reference = _reference(tmp_path, platform_url)
+    reference = reference_snapshot(tmp_path, platform_url)
     crashed = _sync_process(db.url, platform_url, CRM_SYNC_TEST_CRASH_IN_BATCH="9")
     assert crashed.returncode == 3, crashed.stderr
     partial = snapshot(db)
@@ -82,4 +67,4 @@ def test_two_desktops_syncing_at_once_double_nothing(db, platform, platform_url,
         t.join(timeout=240)
     assert not errors, errors
     monkeypatch.delenv("CRM_SYNC_BATCH_SIZE")
-    assert snapshot(db) == _reference(tmp_path, platform_url)
+    assert snapshot(db) == reference_snapshot(tmp_path, platform_url)
