@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -141,6 +142,7 @@ class Replica:
         self.path = Path(path) if path else default_replica_path()
         self.url = f"sqlite:///{self.path}"
         self._engine: Engine | None = None
+        self._lock = threading.RLock()
 
     # ---- the file ---------------------------------------------------------------------------------
 
@@ -151,12 +153,13 @@ class Replica:
     @property
     def engine(self) -> Engine:
         """The writer engine (migrated on first use)."""
-        if self._engine is None:
-            self._engine = self._open()
-            if self._stale_tables():
-                self._rebuild()
-            _private(self.path)
-        return self._engine
+        with self._lock:  # the window's thread and a refresh task may both ask first
+            if self._engine is None:
+                self._engine = self._open()
+                if self._stale_tables():
+                    self._rebuild()
+                _private(self.path)
+            return self._engine
 
     def _open(self) -> Engine:
         engine = make_engine(self.url)
@@ -209,9 +212,10 @@ class Replica:
         return db
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     # ---- metadata ---------------------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ class OfflineController(QObject):
         self.ctx = window.ctx  # type: ignore[attr-defined]
         self.replica = replica or Replica()
         self._refreshing = False
+        self._again: bool | None = None  # a refresh asked for while one ran (True: a full one)
         self._reconnecting = False
         self._probing = False
         self.monitoring = False  # the online health check runs only after the database opened once
@@ -106,18 +107,26 @@ class OfflineController(QObject):
 
     def refresh(self, full: bool = False) -> None:
         """Refresh the replica in the background (quick on open/read, full after a sync)."""
-        if self.offline or self._refreshing:
+        if self.offline:
             return
-        self._refreshing = True
+        if self._refreshing:  # one at a time; ask again when this one ends (a full one wins)
+            self._again = bool(self._again) or full
+            return
+        self._refreshing, self._again = True, None
         app = self.ctx.app
 
-        def done(report: Any) -> None:
+        def finished() -> None:
             self._refreshing = False
+            if self._again is not None:
+                self.refresh(full=self._again)
+
+        def done(report: Any) -> None:
+            finished()
             self.replica_refreshed.emit(report)
 
         def failed(exc: BaseException) -> None:
-            self._refreshing = False
             log.warning("offline copy not refreshed: %s", exc)
+            finished()
 
         actor = self.ctx.actor
         self.ctx.tasks.run("refresh the offline copy",
