@@ -85,6 +85,7 @@ def test_admin_sets_and_clears_the_values_from_the_detail_view(db, qtbot, admin,
     ui = make_ui(db, admin)
     view = ContactDetail(ui, owner.id)
     qtbot.addWidget(view)
+    view.show()  # hidden views only reload when shown again
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     view.sensitive.edit_button.click()
     dialog = view.sensitive.dialog
@@ -116,6 +117,7 @@ def test_personal_data_export_and_erasure_from_the_detail_view(db, qtbot, admin,
     ui = make_ui(db, admin)
     view = ContactDetail(ui, owner.id)
     qtbot.addWidget(view)
+    view.show()  # hidden views only reload when shown again
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     actions = view.sensitive.privacy
     target = tmp_path / "olive.json"
