@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from crm_desktop.db.engine import Database
 from crm_desktop.db.models import Contact, Interaction
@@ -214,6 +214,13 @@ class Outbox:
                     continue
                 try:
                     outcome, detail, version_after = live.write(lambda s, e=entry: _apply_one(s, e))
+                except (IntegrityError, ValidationError) as exc:
+                    # Another process applied this very entry at the same moment (the unique externalKey
+                    # refused ours), or the row broke a rule: which one is decided by looking again.
+                    existing = _applied_id(live, entry)
+                    outcome, detail, version_after = ("already", existing, None) if existing else \
+                        (CONFLICT, str(exc) if isinstance(exc, ValidationError) else "refused by the database",
+                         None)
                 except (OperationalError, DBAPIError) as exc:
                     # The connection went again: keep the entry pending and stop; the rest waits too.
                     report.failed[entry.id] = f"database unreachable ({type(exc).__name__})"
@@ -240,6 +247,14 @@ class Outbox:
                 conn.execute(text("UPDATE offline_outbox SET seenVersion = :new WHERE contactId = :c AND"
                                   " seenVersion = :old AND status = 'pending'"),
                              {"new": version_after, "c": entry.contact_id, "old": entry.seen_version})
+
+
+def _applied_id(live: Database, entry: OutboxEntry) -> str | None:
+    try:
+        with live.read() as session:
+            return session.scalar(select(Interaction.id).where(Interaction.externalKey == entry.key))
+    except (OperationalError, DBAPIError):
+        return None
 
 
 def _apply_one(session: Any, entry: OutboxEntry) -> tuple[str, str | None, int | None]:

@@ -142,3 +142,24 @@ def test_offline_notes_are_logged_as_the_last_person_signed_in_here(db, admin, r
     replica.refresh(db, signed_in=admin)
     assert offline_actor(replica, default) == admin
     assert outbox.add(offline_actor(replica, default), o.id, "note", "hello").actor == admin
+
+
+def test_another_process_applying_the_same_entry_at_once_is_not_a_duplicate(db, admin, outbox, contact,
+                                                                            monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from crm_desktop.offline import outbox as outbox_module
+    from crm_desktop.services import interactions
+
+    entry = outbox.add(admin, contact.id, "note", "Raced")
+    # The other process got there first: its row holds the key, ours is refused by the unique index.
+    db.write(lambda s: interactions.log_interaction(s, admin, contact.id, "note", "Raced", direction="internal",
+                                                    external_key=entry.key))
+
+    def refused(_session, _entry):
+        raise IntegrityError("INSERT INTO crm_interactions ...", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(outbox_module, "_apply_one", refused)
+    report = outbox.apply(db)
+    assert report.already == [entry.id] and not report.conflicts and not report.failed
+    assert _interactions(db, entry.key) == 1 and outbox.get(entry.id).status == APPLIED
