@@ -63,7 +63,13 @@ def check_state(db: Any) -> GateState:
         first = staff.needs_first_admin(session)
     remembered = None
     if required and (token := _remembered_token()):
+        keychain.register_secret(token)  # blanked from any log line from now on
         remembered = db.write(lambda s: staff.authenticate_token(s, token))
+        if remembered is None:  # expired or revoked (password reset, deactivated): forget it here too
+            try:
+                keychain.delete_secret(REMEMBER_SECRET)
+            except keychain.KeychainUnavailable as exc:
+                log.info("could not forget the stale remembered sign-in: %s", exc)
     return GateState(required, first, remembered)
 
 

@@ -93,3 +93,16 @@ def test_first_run_offers_to_create_the_first_admin(db, qtbot, tmp_path):
     with db.read() as s:
         assert staff.sign_in_required(s)
     close(ctx)
+
+
+def test_a_revoked_remembered_sign_in_asks_again_and_is_forgotten(db, qtbot, tmp_path, admin, memory_keyring):
+    from crm_desktop import secrets as keychain
+
+    boss = db.write(lambda s: staff.create_first_admin(s, "boss@example.com", "Bea Boss", PW))
+    token = db.write(lambda s: staff.issue_remember_token(s, staff.to_actor(boss)))
+    keychain.set_secret(REMEMBER_SECRET, token)
+    db.write(lambda s: staff.reset_password(s, admin, boss.id, "a new passphrase"))  # revokes every device
+    window, ctx = open_window(db, qtbot, tmp_path)
+    wait_dialog(qtbot, window, SignInDialog)
+    assert memory_keyring.get_password("crm-desktop", REMEMBER_SECRET) is None
+    close(ctx)
