@@ -7,8 +7,10 @@ import itertools
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from crm_desktop import exporting
+from crm_desktop.db.models import ActivityLog
 from crm_desktop.jobs import templates
 from crm_desktop.reports.catalog import REPORTS, ReportOptions, run_report
 from crm_desktop.services import (
@@ -108,3 +110,8 @@ def test_each_role_on_each_service(db, admin, world, role, tmp_path):
             assert role in str(exc)
         else:
             assert allowed, f"{role} was allowed {name}"
+    with db.read() as s:  # every write and export names who did it: the fixture's admin or this actor
+        performers = set(s.scalars(select(ActivityLog.performedBy).distinct()))
+        mine = s.scalar(select(func.count()).select_from(ActivityLog).where(ActivityLog.performedBy == actor.id))
+    assert performers <= {admin.id, actor.id}, performers
+    assert (mine > 0) is (role != "viewer")  # a viewer changed nothing, so is in no entry
