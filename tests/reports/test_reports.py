@@ -137,20 +137,22 @@ def test_membership_report(db, dataset):
 
 
 def test_money_sums_are_exact_at_the_penny(db):
-    """0.10 + 0.20 summed a thousand times is exactly 300.00 (floats would drift)."""
+    """0.10 and 0.20, 300 times over, sum to exactly 45.00 (a float sum drifts: 45.00000000000x)."""
+    from crm_desktop.db.models import Enquiry
     from tests.reports import data
 
     def build(s):
         o = data.contact(s, "o@example.com", "O", "Owner")
         g = data.contact(s, "g@example.com", "G", "Guest", type_="guest")
         p = data.prop(s, o, "1", "P")
-        for i in range(1000):
-            data.enquiry(s, g, o, p, f"2026-01-01T00:00:{i % 60:02d}.000Z", "booked", None,
-                         "0.10" if i % 2 else "0.20")
+        s.add_all(Enquiry(contactId=g.id, ownerId=o.id, propertyId=p.id, createdAt="2026-01-01T00:00:00.000Z",
+                          status="booked", convertedToBooking=True, bookingValue=D("0.10") if i % 2 else D("0.20"))
+                  for i in range(300))
     db.write(build)
+    assert sum([0.1, 0.2] * 150) != 45.0
     with db.read() as s:
         rows = property_analytics(s).rows
-    assert rows[0]["revenue"] == D("150.00")
+    assert rows[0]["revenue"] == D("45.00")
 
 
 def test_catalog_checks_options_and_rights(db, dataset):
