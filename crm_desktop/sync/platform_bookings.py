@@ -169,8 +169,10 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
     counted = status in COUNTED_BOOKING_STATUSES
     enquiry = _enquiry(w, email, prop["id"], bid) if counted else None
     key = f"platform:booking:{bid}:{updated}"
+    freed = None
     if effect and (enquiry is None or effect["enquiryId"] != enquiry["id"]):
         _undo_effect(w, effect, bid, "cancelled" if status == "cancelled" else "no longer applies", key)
+        freed = effect["enquiryId"]
         effect = None
     if enquiry is not None:
         if effect is None:
@@ -192,7 +194,28 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
     changes = w.update(PlatformBooking, ledger, desired, entity=None, reason=reason)
     if changes.keys() & {"propertyId", "status", "totalPrice"}:
         w.touched_properties.update(p for p in (old_property, prop["id"]) if p)
+    if freed:
+        _hand_on(w, freed, bid)
     return "updated" if changes else "unchanged"
+
+
+def _hand_on(w: Writer, enquiry_id: str, released_by: str) -> None:
+    """An enquiry released by a cancelled booking goes to the guest's other confirmed booking of the
+    same property that had no enquiry, as a full sync would have matched it."""
+    enq = _enquiry_by_id(w, enquiry_id)
+    if enq is None or enq["platformBookingId"] is not None or not enq.get("propertyId"):
+        return
+    w.flush()
+    tbl = PlatformBooking.__table__
+    stmt = select(tbl).where(tbl.c.enquiryId.is_(None), tbl.c.status.in_(COUNTED_BOOKING_STATUSES),
+                             tbl.c.propertyId == enq["propertyId"], tbl.c.contactId == enq["contactId"],
+                             tbl.c.platformBookingId != released_by).order_by(tbl.c.createdAt, tbl.c.id)
+    for row in w.session.execute(stmt).all():
+        ledger = w.cache.get(row.platformBookingId) or as_dict(row)
+        if ledger["enquiryId"] is None:
+            w.extra.setdefault("unmatched_bookings", {})[(enq["propertyId"], enq["contactId"])] = [ledger]
+            adopt_booking(w, enq)
+            return
 
 
 # ---- an enquiry that arrives after its booking ------------------------------------------------------
@@ -220,6 +243,6 @@ def adopt_booking(w: Writer, enq: dict[str, Any]) -> None:
     ledger = waiting.pop(0)
     bid = ledger["platformBookingId"]
     effect = _apply_effect(w, enq, bid, ledger["totalPrice"], ledger["createdAt"],
-                           f"platform:booking:{bid}:enquiry:{enq['id']}")
+                           f"platform:booking:{bid}:enquiry:{enq['id']}:{w.now}")
     w.update(PlatformBooking, ledger, {"enquiryId": enq["id"], "effect": json.dumps(effect, sort_keys=True)},
              entity=None, reason=f"platform sync: booking {bid} matched its enquiry")

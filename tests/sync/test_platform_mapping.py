@@ -298,3 +298,27 @@ def test_enquiry_arriving_after_its_booking_is_booked_then_cancel_undoes(db, pla
     enquiry = one(db, select(Enquiry).where(Enquiry.platformEnquiryId == str(eid)))
     assert (enquiry.status, enquiry.convertedToBooking, enquiry.platformBookingId) == ("new", False, None)
     assert one(db, select(Property.bookingCount)) == 0
+
+
+def test_cancelling_one_of_two_bookings_hands_the_enquiry_to_the_other(db, platform, sync):
+    owner = platform.user("Olive Owner", "olive@example.com")
+    pid = platform.prop("Orchard Mill", owner_id=owner)
+    eid = platform.enquiry("gina@example.com", property_id=pid)
+    first = platform.booking("Orchard Mill", email="gina@example.com", total=1000)
+    second = platform.booking("Orchard Mill", email="gina@example.com", total=1500)
+    sync()
+    assert one(db, select(Enquiry.platformBookingId)) == str(first)
+    for _ in range(2):  # back and forth: each hand-over is a new, separate status note
+        platform.touch("bookings", first, booking_status="cancelled")
+        sync()
+        enquiry = one(db, select(Enquiry).where(Enquiry.platformEnquiryId == str(eid)))
+        assert (enquiry.status, enquiry.platformBookingId, enquiry.bookingValue) == (
+            "booked", str(second), Decimal("1500.00"))
+        platform.touch("bookings", second, booking_status="cancelled")
+        platform.touch("bookings", first, booking_status="confirmed")
+        sync()
+        assert one(db, select(Enquiry.platformBookingId)) == str(first)
+        platform.touch("bookings", second, booking_status="confirmed")
+        sync()
+    assert one(db, select(Property.bookingCount)) == 2
+    assert all_(db, select(SyncReject)) == []
