@@ -7,6 +7,7 @@ from importlib import resources
 
 from sqlalchemy import Column, Engine, MetaData, Table, inspect, text
 
+import crm_desktop.resources
 from crm_desktop.db.engine import DatabaseUnavailable, redact_url
 
 # Untyped columns: values arrive exactly as the platform stored them (epoch ints, ISO or naive text,
@@ -64,7 +65,8 @@ def check_platform_tables(engine: Engine, url: str) -> None:
 
 def schema_sql(dialect: str) -> str:
     name = "platform_schema_postgresql.sql" if dialect == "postgresql" else "platform_schema.sql"
-    return resources.files("crm_desktop.resources").joinpath(name).read_text(encoding="utf-8")
+    # Imported by name (not a string) so PyInstaller bundles the package with its .sql files.
+    return resources.files(crm_desktop.resources).joinpath(name).read_text(encoding="utf-8")
 
 
 def _statements(sql: str) -> list[str]:
