@@ -30,7 +30,9 @@ _KINDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "The CRM database file is damaged or is not a CRM database. Restore it from a backup."),
     ("unreachable", ("connection refused", "could not connect", "unable to open database file",
                      "could not translate host name", "timeout expired", "no route to host",
-                     "name or service not known", "password authentication failed"),
+                     "name or service not known", "password authentication failed",
+                     "the database system is in recovery mode", "the database system is starting up",
+                     "the database system is shutting down", "the database system is not accepting"),
      "The CRM database cannot be reached. Nothing was saved; check the network and that the database "
      "server is running, then try again."),
     ("lost", ("server closed the connection", "terminating connection", "connection is lost",

@@ -165,3 +165,47 @@ def test_a_locked_table_times_out_with_a_clear_message_then_retries_through(pg_u
         holder.close()
     assert before == (1, 1)  # the refused write left nothing; the retried one is whole
     db.dispose()
+
+
+def test_disk_full_under_postgresql_keeps_every_committed_write(tmp_path_factory, admin):
+    """PostgreSQL on a 60 MB tmpfs (root only): it fills, the server stops (WAL full), and after the disk
+    is grown and the server restarted, every write that was confirmed is there and the failed one is not."""
+    import os
+
+    if os.geteuid() != 0 or not (BIN / "initdb").exists():
+        pytest.skip("needs root (to mount a tmpfs) and the PostgreSQL server binaries")
+    mount = Path(tempfile.mkdtemp(prefix="crm-pgfull-"))
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=60m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    server = None
+    try:
+        server = ThrowawayPostgres(mount)
+        db = Database(server.url)
+        upgrade(db.engine)
+        confirmed = 0
+        with pytest.raises(DBAPIError) as info:
+            for n in range(5000):
+                db.write(lambda s, n=n: contacts.create_contact(
+                    s, admin, {"type": "guest", "email": f"g{n}@example.com", "notes": os.urandom(9000).hex()}))
+                confirmed += 1
+        assert confirmed > 0 and classify(info.value) in ("full", "lost", "unreachable"), info.value
+        if classify(info.value) == "full":
+            assert describe_db_error(info.value).startswith("The disk holding the CRM database is full")
+        db.dispose()
+        subprocess.run(["mount", "-o", "remount,size=200m", str(mount)], check=True)
+        try:
+            server.start()
+        except subprocess.CalledProcessError:
+            pass  # it may have stayed up (a data file was full, not the WAL)
+        db = Database(server.url)
+        assert counts(db) == (confirmed, confirmed)
+        db.dispose()
+    finally:
+        if server is not None:
+            try:
+                server.kill()
+            except subprocess.CalledProcessError:
+                pass
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        shutil.rmtree(mount, ignore_errors=True)
