@@ -159,6 +159,9 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
         desired.pop("status")  # the daily job's finer status; the platform only knows 'active'
     if current.get("contactId") and not desired.get("contactId"):
         desired.pop("contactId")  # linked by Stripe or staff; an unknown platform owner does not unlink it
+    for key in ("platformUserId", "customerEmail"):
+        if desired.get(key) is None:
+            desired.pop(key, None)  # what Stripe knows about the owner is kept when the platform has nothing
     return "updated" if w.update(Membership, current, desired, entity="membership", reason=reason) else "unchanged"
 
 
