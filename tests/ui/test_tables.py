@@ -158,9 +158,17 @@ def test_double_click_opens_the_record(ui, db, qtbot):
     page = TablePage(ui, specs.ENQUIRIES)
     qtbot.addWidget(page)
     wait_loaded(qtbot, page.model)
-    with qtbot.waitSignal(page.open_requested) as blocker:
-        page.view.doubleClicked.emit(page.model.index(0, 1))
-    assert blocker.args[0] == "enquiry" and blocker.args[1].startswith("e-")
+    page.show()
+    qtbot.waitExposed(page)
+    opened: list[tuple[str, str]] = []
+    page.open_requested.connect(lambda kind, rid: opened.append((kind, rid)))
+    rect = page.view.visualRect(page.model.index(0, 1))
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # press sets the row
+    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [("enquiry", page.model.id_at(0))]  # once, the row double-clicked
+    page.view.setCurrentIndex(page.model.index(1, 0))
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert opened[-1] == ("enquiry", page.model.id_at(1))
 
 
 def test_tables_refresh_when_the_change_bus_says_so(ui, db, qtbot):

@@ -133,7 +133,7 @@ class TablePage(QWidget):
             if column.colours is not None:
                 self.view.setItemDelegateForColumn(n, self._chips)
         table_actions.install(self)
-        self.view.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        # `activated` is a double-click or Enter (connecting doubleClicked too would open twice)
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         layout.addWidget(self.view, 1)
 
