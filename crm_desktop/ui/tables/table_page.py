@@ -12,6 +12,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +61,7 @@ class TablePage(QWidget):
         self._refresh = QTimer(self, singleShot=True, interval=300)
         self._refresh.timeout.connect(self.refresh)
         self._keep: tuple[int, list[Any]] | None = None  # scroll position and selected keys over a refresh
+        self._stale = False  # the data changed while the page was hidden
         self._build()
         self.model.loaded.connect(self._on_loaded)
         self.model.keys_loaded.connect(self._restore_selection)
@@ -225,6 +227,15 @@ class TablePage(QWidget):
         watched = {self.model.table.entity, "sync"}
         if self.spec.name == "activity" or watched & set(entities) or (
                 self.spec.name != "contacts" and "contact" in entities):
+            if self.isVisible():
+                self._refresh.start()
+            else:  # a hidden page (another sidebar page is showing) refreshes when it is shown
+                self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self._refresh.start()
 
     def _open_row(self, row: int) -> None:
