@@ -19,6 +19,7 @@ import hashlib
 import json
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -167,9 +168,13 @@ def generate_sqlite(scale: float, data_dir: Path = DATA_DIR, *, force: bool = Fa
     crm, platform = data_dir / f"crm-{tag(scale)}.sqlite3", data_dir / f"platform-{tag(scale)}.sqlite3"
     marker = data_dir / f"{tag(scale)}.json"
     fp = fingerprint(scale)
-    if not force and crm.exists() and platform.exists() and marker.exists() \
-            and json.loads(marker.read_text()).get("fingerprint") == fp:
-        return DataPaths(crm, platform, sizes)
+    if not force and crm.exists() and platform.exists() and marker.exists():
+        meta = json.loads(marker.read_text())
+        if meta.get("fingerprint") == fp:
+            return DataPaths(crm, platform, sizes)
+        if catch_up_sqlite(crm, log):  # only indexes or triggers changed: add them, keep the rows
+            marker.write_text(json.dumps({**meta, "fingerprint": fp}))
+            return DataPaths(crm, platform, sizes)
     for path in (crm, platform, marker):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -188,6 +193,51 @@ def generate_sqlite(scale: float, data_dir: Path = DATA_DIR, *, force: bool = Fa
     marker.write_text(json.dumps({"fingerprint": fp, "sizes": sizes.__dict__, "seconds": round(seconds, 1)}))
     log(f"Generated in {seconds:.0f} s")
     return DataPaths(crm, platform, sizes)
+
+
+def _schema(conn: sqlite3.Connection) -> tuple[dict[str, list], dict[str, str]]:
+    """({table: columns}, {index or trigger name: its SQL}) of a SQLite database."""
+    tables = {name: [tuple(c[1:]) for c in conn.execute(f'PRAGMA table_info("{name}")')]
+              for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                          "AND name NOT LIKE 'sqlite_%'")}
+    objects = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                                "AND sql IS NOT NULL").fetchall())
+    return tables, objects
+
+
+def catch_up_sqlite(crm: Path, log: Log) -> bool:
+    """Bring a generated database up to the current migrations when only indexes or triggers differ
+    (others add indexes often; regenerating a million contacts for that would take half an hour).
+    False when tables or columns differ: the data must be generated again."""
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "template.sqlite3"
+        db = Database(f"sqlite:///{template}")
+        upgrade(db.engine)
+        db.dispose()
+        want_tables, want = _schema(sqlite3.connect(template))
+    conn = sqlite3.connect(crm, isolation_level=None)
+    try:
+        have_tables, have = _schema(conn)
+        if want_tables != have_tables:
+            return False
+        changed = [name for name, sql in want.items() if have.get(name) != sql]
+        dropped = [name for name in have if name not in want]
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        for name in changed + dropped:
+            if name in have:
+                kind = "TRIGGER" if have[name].upper().startswith("CREATE TRIGGER") else "INDEX"
+                conn.execute(f'DROP {kind} "{name}"')
+        for name in changed:
+            conn.execute(want[name])
+        conn.execute("COMMIT")
+        if changed:
+            conn.execute("ANALYZE")
+        log(f"Brought {crm.name} up to the current schema ({', '.join(changed + dropped) or 'nothing'}) "
+            f"in {time.perf_counter() - t0:.0f} s")
+        return True
+    finally:
+        conn.close()
 
 
 def generate_postgres(url: str, scale: float, log: Log = print) -> Sizes:

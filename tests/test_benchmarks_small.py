@@ -65,3 +65,21 @@ def test_table_and_percentiles():
     f = Figure("x", 20.0, "ms", "< 30 ms", 10.0, "raw", ok=True)
     assert f.ratio == pytest.approx(2.0)
     assert "2.00x" in table([f]) and "yes" in table([f])
+
+
+def test_an_index_added_by_a_migration_is_caught_up_without_regenerating(tmp_path):
+    paths = generate.generate_sqlite(SCALE, tmp_path, log=lambda _m: None)
+    conn = sqlite3.connect(paths.crm)
+    conn.execute("DROP INDEX idx_crm_contacts_name")
+    conn.execute("INSERT INTO crm_contacts_fts(crm_contacts_fts) VALUES ('rebuild')")
+    conn.commit()
+    conn.close()
+    marker = tmp_path / f"{generate.tag(SCALE)}.json"
+    marker.write_text(marker.read_text().replace(generate.fingerprint(SCALE), "stale"))
+    logged: list[str] = []
+    again = generate.generate_sqlite(SCALE, tmp_path, log=logged.append)
+    assert any("idx_crm_contacts_name" in m for m in logged) and not any("Generating" in m for m in logged)
+    conn = sqlite3.connect(again.crm)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_crm_contacts_name'").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM crm_contacts").fetchone()[0] == Sizes.at(SCALE).contacts
+    assert generate.fingerprint(SCALE) in marker.read_text()
