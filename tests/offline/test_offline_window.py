@@ -86,7 +86,9 @@ def test_offline_open_find_note_then_reconnect_applies_once(db, admin, qs, qtbot
     # Log a note on the contact: it waits in the outbox, nothing reaches any database.
     detail = window.open_contact(olive.id)
     qtbot.waitUntil(lambda: getattr(detail, "data", None) is not None, timeout=10_000)
-    detail.log("note")
+    assert detail.buttons["note"].isEnabled() and detail.buttons["phone"].isEnabled()
+    assert not detail.buttons["edit"].isEnabled() and not detail.buttons["email"].isEnabled()
+    detail.buttons["note"].click()
     dialog = detail.dialog
     assert {dialog.fields["type"].itemData(i) for i in range(dialog.fields["type"].count())} == {"note", "phone"}
     dialog.fields["content"].setPlainText("Asked for the gold tier brochure")
