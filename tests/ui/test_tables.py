@@ -270,3 +270,20 @@ def test_copy_rows_hide_columns_and_the_empty_state(ui, db, qtbot):
     assert not page.empty_state.isVisible()
     wait_loaded(qtbot, page.model, lambda: page.set_search("nobody-by-this-name"))
     assert page.empty_state.isVisible() and page.empty_state.text() == "No contacts match these filters."
+
+
+def test_a_hidden_page_reads_its_keys_when_shown(ui, db, qtbot, tmp_path):
+    seed_small(db)
+    page = TablePage(ui, specs.CONTACTS)
+    qtbot.addWidget(page)
+    page.model.page_size = 1  # more than one page: the key list is a separate read
+    assert wait_loaded(qtbot, page.model) == 4  # count and first rows, for a hidden page too
+    qtbot.wait(100)
+    assert not page.model.keys_ready
+    page.view.selectRow(3)  # exporting before the keys arrive reads them in the export task
+    with qtbot.waitSignal(page.exported, timeout=10_000) as blocker:
+        page.export_selection(str(tmp_path / "one.csv"))
+    assert blocker.args[1] == 1 and "bob@example.com" in (tmp_path / "one.csv").read_text(encoding="utf-8-sig")
+    with qtbot.waitSignal(page.model.keys_loaded, timeout=10_000):
+        page.show()
+    assert page.model.keys_ready and len(page.model.keys_for_rows([0, 1, 2, 3])) == 4

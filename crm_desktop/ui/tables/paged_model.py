@@ -96,6 +96,10 @@ class PagedTableModel(QAbstractTableModel):
         self._pending: set[int] = set()
         self._generation = 0
         self.loading = False
+        # When set and true at load time, the key list waits for ensure_keys() (a hidden page
+        # shows its count and first rows but does not read a million keys nobody is looking at).
+        self.defer_keys: Callable[[], bool] | None = None
+        self._keys_wanted = False
         self._colour_cache: dict[str, QColor] = {}
 
     # ---- loading -------------------------------------------------------------------------------------
@@ -141,6 +145,18 @@ class PagedTableModel(QAbstractTableModel):
             self.keys_loaded.emit(len(keys))
             return
         self.install(count, first)
+        if self.defer_keys is not None and self.defer_keys():
+            self._keys_wanted = True  # read by ensure_keys() when the table is shown
+            return
+        self._load_keys(generation, query)
+
+    def ensure_keys(self) -> None:
+        """Read the key list now if it was deferred (the table has just been shown)."""
+        if self._keys_wanted:
+            self._load_keys(self._generation, self.query)
+
+    def _load_keys(self, generation: int, query: tq.TableQuery) -> None:
+        self._keys_wanted = False
         table, db = self.table, self.ctx.db
 
         def work(_task: Any) -> tq.KeyList:
@@ -167,6 +183,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._count = count
         self._keys = keys
+        self._keys_wanted = False
         self._pages.clear()
         self._pending.clear()
         if count and first_page is not None:

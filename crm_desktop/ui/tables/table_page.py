@@ -56,6 +56,7 @@ class TablePage(QWidget):
         self.ctx, self.spec, self.settings = ctx, spec, settings
         self.setObjectName(f"page_{spec.name}")
         self.model = PagedTableModel(ctx, spec.name, spec.columns, parent=self)
+        self.model.defer_keys = lambda: not self.isVisible()
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filters)
         self._refresh = QTimer(self, singleShot=True, interval=300)
@@ -237,6 +238,8 @@ class TablePage(QWidget):
         if self._stale:
             self._stale = False
             self._refresh.start()
+        else:
+            self.model.ensure_keys()
 
     def _open_row(self, row: int) -> None:
         record_id = self.model.id_at(row)
