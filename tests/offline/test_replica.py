@@ -153,3 +153,28 @@ def test_a_copy_from_an_older_build_is_started_again_keeping_the_outbox(db, admi
     replica.refresh(db)
     with replica.reader().read() as s:
         assert s.get(Contact, o.id).lastName == "Hartley"
+
+
+def test_start_opens_on_the_copy_only_when_there_is_one(db, admin, replica, tmp_path):
+    from crm_desktop.config import Settings
+    from crm_desktop.db.engine import DatabaseUnavailable
+    from crm_desktop.offline.mode import OfflineAppContext, start
+
+    dead = Settings(database_url="postgresql://crm:hunter2@127.0.0.1:1/crm",
+                    platform_database_url="postgresql://crm:hunter2@127.0.0.1:1/crm")
+    with pytest.raises(DatabaseUnavailable, match="no offline copy") as err:
+        start(dead, replica)
+    assert "hunter2" not in str(err.value)
+    o, *_ = _plant(db, admin)
+    replica.refresh(db)
+    ctx, session = start(dead, replica)
+    try:
+        assert isinstance(ctx, OfflineAppContext) and session is not None and "hunter2" not in session.reason
+        with ctx.db.read() as s:
+            assert s.get(Contact, o.id).lastName == "Hartley"
+        assert ctx.stripe_api_key() is None
+    finally:
+        ctx.close()
+    online, none = start(Settings(database_url=db.url, platform_database_url=db.url), replica)
+    assert none is None and not isinstance(online, OfflineAppContext)
+    online.close()
