@@ -113,3 +113,18 @@ def test_edit_enquiry_sends_only_changed_fields_with_its_version(ctx, demo, qtbo
     with ctx.db.read() as s:
         e = s.get(Enquiry, "enq-005")
         assert (e.estimatedGuests, e.version) == (22, loaded_version + 1)
+
+
+def test_closing_a_dialog_while_it_saves_is_harmless(ctx, demo, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    dialog = NoteDialog(ctx, "guest-2", "note")
+    dialog.fields["content"].setPlainText("Saved after the window closed")
+    changed = []
+    ctx.changes.changed.connect(changed.append)
+    dialog.submit()
+    dialog.deleteLater()
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: bool(changed), timeout=10_000)  # the save still announces itself
+    with ctx.db.read() as s:
+        assert s.query(Interaction).filter(Interaction.content == "Saved after the window closed").count() == 1

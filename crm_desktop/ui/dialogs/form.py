@@ -7,10 +7,12 @@ button and nothing is overwritten: the user's copy is kept until they choose to 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -30,6 +32,7 @@ from crm_desktop.ui.context import UiContext
 from crm_desktop.ui.details.common import STYLE, Banner, friendly_error, humanise
 
 FieldWidget = QLineEdit | QPlainTextEdit | QComboBox
+log = logging.getLogger(__name__)
 
 
 def combo(values: Iterable[str | tuple[str | None, str]], *, blank: str | None = None) -> QComboBox:
@@ -211,7 +214,7 @@ class FormDialog(QDialog):
                            on_error=lambda exc: self.banner.show_message(friendly_error(exc), "error"))
 
     def _filled(self, values: dict[str, Any] | None) -> None:
-        if values is None:
+        if values is None or not shiboken6.isValid(self):  # closed (and deleted) while loading
             return
         values = dict(values)
         self.version = values.pop("version", None)
@@ -233,7 +236,8 @@ class FormDialog(QDialog):
         def work(_task) -> Any:  # noqa: ANN001
             return self.ctx.db.write(lambda s: self.save_with_version(s, data, version))
 
-        self.ctx.tasks.run(f"save {type(self).__name__}", work, on_success=self._saved, on_error=self._failed)
+        self.ctx.tasks.run(f"save {type(self).__name__}", work, on_success=lambda result: self._saved(result),
+                           on_error=lambda exc: self._failed(exc))  # lambdas: still called once the dialog is gone
 
     def save_with_version(self, session, data: dict[str, Any], version: int | None) -> Any:  # noqa: ANN001
         return self.save(session, data) if version is None else self.save_existing(session, data, version)
@@ -242,13 +246,18 @@ class FormDialog(QDialog):
         return self.save(session, data)
 
     def _saved(self, result: Any) -> None:
+        self.ctx.changes.notify(*self.ENTITIES)  # saved, even if the dialog's window has gone since
+        if not shiboken6.isValid(self):
+            return
         self.busy = False
         self.buttons.setEnabled(True)
-        self.ctx.changes.notify(*self.ENTITIES)
         self.saved.emit(result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            log.warning("%s: save failed after the dialog closed: %s", type(self).__name__, exc)
+            return
         self.busy = False
         self.buttons.setEnabled(True)
         if isinstance(exc, ValidationError):

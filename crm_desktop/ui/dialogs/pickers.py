@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QWidget
 from sqlalchemy import select
@@ -94,6 +95,8 @@ class RecordPicker(QComboBox):
         self.ctx.tasks.run("search records", work, on_success=lambda rows: self._show(generation, text, rows))
 
     def _show(self, generation: int, typed: str, rows: list[tuple[str, str]]) -> None:
+        if not shiboken6.isValid(self):  # the dialog closed while searching
+            return
         self.searches += 1
         if generation != self._generation:
             return
