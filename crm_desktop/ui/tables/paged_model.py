@@ -315,6 +315,17 @@ class PagedTableModel(QAbstractTableModel):
             return None
         return self._colour(pair[0] if role == FOREGROUND else pair[1])
 
+    def chip(self, index: QModelIndex | QPersistentModelIndex) -> tuple[str, QColor, QColor] | None:
+        """(text, text colour, background) for a coloured cell, or None (for the chip delegate)."""
+        entry = self._entry(index.row(), fetch=False)
+        if entry is None:
+            return None
+        pair = entry.colours[index.column()]
+        text = entry.texts[index.column()]
+        if pair is None or not text:
+            return None
+        return text, self._colour(pair[0]), self._colour(pair[1])
+
     def _colour(self, name: str) -> QColor:
         colour = self._colour_cache.get(name)
         if colour is None:
