@@ -59,5 +59,6 @@ def test_membership_payments_and_failures(ctx, demo, qtbot):
     assert [view.failures.topLevelItem(i).text(1) for i in range(2)] == ["1 → 2", "0 → 1"]
     assert view.failures.topLevelItem(0).text(2) == "Suspended"
     assert view.failures.topLevelItem(0).text(3) == "System (sync)"
+    assert view.failures.topLevelItem(0).text(4) == "invoice.payment_failed"
     view.tabs.setCurrentIndex(1)
     screenshot(view, "membership-detail", (1200, 640))

@@ -48,8 +48,8 @@ class MembershipData:
     fields: dict[str, Any]
     owner_name: str
     property_title: str
-    payments: list[tuple[str, tuple[str, ...]]]  # (audit id, (when, paid on, amount, by))
-    failures: list[tuple[str, tuple[str, ...]]]  # (audit id, (when, failures before → after, status, by))
+    payments: list[tuple[str, tuple[str, ...]]]  # (audit id, (when, paid on, amount, by, reason))
+    failures: list[tuple[str, tuple[str, ...]]]  # (audit id, (when, failures before → after, status, by, reason))
     history: list[TimelineEntry]
     staff_names: dict[str, str]
 
@@ -80,12 +80,13 @@ def load_membership(session, actor, membership_id: str) -> MembershipData:  # no
         amount = _change(changes, "lastPaymentAmount")
         if (paid and paid[1]) or (amount and amount[1]):
             payments.append((a.id, (when(a.timestamp), day(paid[1]) if paid else day(m.lastPaymentDate),
-                                    money(amount[1]) if amount else money(m.lastPaymentAmount), by)))
+                                    money(amount[1]) if amount else money(m.lastPaymentAmount), by,
+                                    a.reason or DASH)))
         failed = _change(changes, "paymentFailureCount")
         if failed and (failed[1] or 0) > (failed[0] or 0):
             status = _change(changes, "status")
             failures.append((a.id, (when(a.timestamp), f"{failed[0] or 0} → {failed[1]}",
-                                    humanise(status[1]) if status else DASH, by)))
+                                    humanise(status[1]) if status else DASH, by, a.reason or DASH)))
         history.append(TimelineEntry(a.timestamp, "audit", a.action, f"membership {a.action.replace('_', ' ')}",
                                      describe_changes(a.changedFields) + (f" ({a.reason})" if a.reason else ""),
                                      a.performedBy, a.id))
@@ -138,9 +139,10 @@ class MembershipDetail(LoadingView):
         ll.addWidget(self.fields)
         ll.addStretch(1)
         self.tabs = QTabWidget()
-        self.payments = RecordList(["Recorded", "Paid on", "Amount", "By"], numeric=(2,),
+        self.payments = RecordList(["Recorded", "Paid on", "Amount", "By", "Reason"], numeric=(2,),
                                    empty_text="No payments recorded yet")
-        self.failures = RecordList(["Recorded", "Failures", "Status", "By"], empty_text="No failed payments")
+        self.failures = RecordList(["Recorded", "Failures", "Status", "By", "Reason"],
+                                   empty_text="No failed payments")
         self.history = TimelineList()
         self.tabs.addTab(self.payments, "Payments")
         self.tabs.addTab(self.failures, "Failures")
