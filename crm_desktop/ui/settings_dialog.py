@@ -50,8 +50,10 @@ class SettingsDialog(QDialog):
         form.addRow("Password", self.crm_password)
         form.addRow("Platform database", self.platform_url)
         form.addRow("Password", self.platform_password)
-        note = QLabel("e.g. sqlite:///C:/crm/crm.sqlite3 or postgresql://user@host/crm. "
-                      "Changes take effect the next time the app starts.", objectName="hint", wordWrap=True)
+        note = QLabel("e.g. sqlite:///C:/crm/crm.sqlite3 or postgresql://user@host/crm. Changes take effect "
+                      "the next time the window opens; CRM_DATABASE_URL and CRM_PLATFORM_DATABASE_URL in the "
+                      "environment take precedence (and are what the command line uses).",
+                      objectName="hint", wordWrap=True)
         form.addRow(note)
         layout.addWidget(db_box)
 
