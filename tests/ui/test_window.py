@@ -390,3 +390,16 @@ def test_pages_that_read_at_once_wait_for_the_database(window_ui, temp_qsettings
     assert built is not placeholder and window.stack.currentWidget().widget() is built
     assert all(isinstance(window.pages[k], TablePage) for k in ("contacts", "enquiries", "memberships"))
     window_ui.tasks.wait(10_000)
+
+
+def test_saved_settings_apply_unless_the_environment_says_otherwise(temp_qsettings):
+    from crm_desktop.ui import preferences
+
+    preferences.save_database_url(temp_qsettings, "database_url", "sqlite:////srv/crm/crm.sqlite3")
+    preferences.save_sync_interval(temp_qsettings, 5)
+    base = Settings.from_env({})
+    saved = preferences.apply_saved(base, temp_qsettings, env={})
+    assert saved.database_url == saved.platform_database_url == "sqlite:////srv/crm/crm.sqlite3"
+    assert saved.sync_interval_minutes == 5
+    env = {"CRM_DATABASE_URL": "sqlite:////elsewhere.sqlite3", "CRM_SYNC_INTERVAL_MINUTES": "30"}
+    assert preferences.apply_saved(Settings.from_env(env), temp_qsettings, env=env) == Settings.from_env(env)
