@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, text
 
 from crm_desktop.db.models import Contact
+from crm_desktop.services.listing import unsearchable
 
 FTS_TABLE = "crm_contacts_fts"
 PG_INDEX = "idx_crm_contacts_search_trgm"
@@ -65,8 +66,22 @@ def _short_term_clause(term: str) -> ColumnElement[bool]:
     return or_(*[func.lower(getattr(Contact, c)).like(pattern, escape="\\") for c in SEARCH_COLUMNS])
 
 
-def contact_search_clause(dialect: str, search: str) -> ColumnElement[bool] | None:
-    """A WHERE clause for `search` on crm_contacts, using the dialect's index; None for blank input."""
+def fts_match_count(session: Any, search: str) -> int | None:
+    """How many contacts match, straight from the SQLite FTS index (no row look-ups), when every term
+    can use it (3+ characters); None otherwise. Exact: the triggers keep the index equal to the table."""
+    words = terms(search)
+    if session.get_bind().dialect.name != "sqlite" or not words or min(map(len, words)) < MIN_TRIGRAM \
+            or unsearchable(search):  # refused with a clear message by the listing's own checks
+        return None
+    return session.execute(text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"),
+                           {"q": _fts_query(words)}).scalar_one()
+
+
+def contact_search_clause(dialect: str, search: str, *, broad: bool = False) -> ColumnElement[bool] | None:
+    """A WHERE clause for `search` on crm_contacts, using the dialect's index; None for blank input.
+
+    `broad` (SQLite; many matches and an indexed sort): walk the sort index and test membership in
+    the matches, so the first page stops after its rows instead of fetching and sorting every match."""
     words = terms(search)
     if not words:
         return None
@@ -78,7 +93,8 @@ def contact_search_clause(dialect: str, search: str) -> ColumnElement[bool] | No
     if long_terms and dialect == "sqlite":
         matches = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :contact_fts").bindparams(
             contact_fts=_fts_query(long_terms)).columns(column("rowid"))
-        clauses.insert(0, literal_column("crm_contacts.rowid").in_(matches))
+        key = literal_column("+crm_contacts.rowid" if broad else "crm_contacts.rowid")  # '+': no rowid look-up
+        clauses.insert(0, key.in_(matches))
     elif long_terms:  # another database: no index, plain LIKE
         clauses.extend(_short_term_clause(t) for t in long_terms)
     return and_(*clauses)

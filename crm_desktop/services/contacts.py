@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.models import CONTACT_STATUSES, CONTACT_TYPES, Contact
-from crm_desktop.search.contacts_index import contact_search_clause
+from crm_desktop.search.contacts_index import contact_search_clause, fts_match_count
 from crm_desktop.services import crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
@@ -21,6 +21,8 @@ LABEL = "contact"
 SORTABLE = ("lastName", "firstName", "email", "type", "status", "city", "businessName", "createdAt",
             "updatedAt", "lastContactedAt")
 FILTERABLE = ("type", "status", "city", "userId")
+INDEXED_SORTS = ("lastName", "email", "createdAt")  # sort keys with an index in that order
+BROAD_MATCHES = 2000  # above this many search matches, scanning the sort index finds a page sooner
 # Bank details and tax ids go through crm_desktop.services.sensitive (encrypted, admin only).
 SENSITIVE = ("taxId", "bankDetails")
 
@@ -119,11 +121,15 @@ def list_contacts(session: Session, actor: Actor, query: ListQuery | None = None
             raise ValidationError({key: "is not a filter for contacts"})
         stmt = stmt.where(getattr(Contact, key) == value)
     search = filt.search or query.search
+    total = None
     if search and search.strip():
         # An FTS5 trigram / pg_trgm index answers this (crm_desktop.search); a LIKE scan would not scale.
-        stmt = stmt.where(contact_search_clause(session.get_bind().dialect.name, search))
+        # Search alone on SQLite: the index gives the total, and a broad match walks the sort index.
+        total = None if filters else fts_match_count(session, search)
+        broad = total is not None and total > BROAD_MATCHES and (query.sort or "lastName") in INDEXED_SORTS
+        stmt = stmt.where(contact_search_clause(session.get_bind().dialect.name, search, broad=broad))
     stmt = apply_sort(stmt, Contact, SORTABLE, query.sort, query.descending, "lastName")
-    return paginate(session, stmt, query.offset, query.limit)
+    return paginate(session, stmt, query.offset, query.limit, total)
 
 
 def count_contacts(session: Session) -> int:

@@ -71,12 +71,14 @@ def _check_params(stmt: Select) -> None:
                                              "unicode)"})
 
 
-def paginate(session: Session, stmt: Select, offset: int, limit: int) -> Page:
+def paginate(session: Session, stmt: Select, offset: int, limit: int, total: int | None = None) -> Page:
+    """One page and the total; `total` when the caller already knows it (e.g. from a search index)."""
     _check_params(stmt)
     if limit < 1 or limit > MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     if offset < 0:
         raise ValidationError({"offset": "cannot be negative"})
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = list(session.scalars(stmt.offset(offset).limit(limit)))
     return Page(items=items, total=total, offset=offset, limit=limit)

@@ -8,6 +8,7 @@ from crm_desktop.db.models import Contact
 from crm_desktop.search.contacts_index import FTS_TABLE, PG_INDEX, rebuild_sqlite_index
 from crm_desktop.services import contacts
 from crm_desktop.services.contacts import ContactFilter
+from crm_desktop.services.listing import ListQuery
 
 
 def make(db, admin, **data):
@@ -66,3 +67,30 @@ def test_the_index_exists_and_is_used(db, admin):
     else:
         names = {ix["name"] for ix in inspect(db.engine).get_indexes("crm_contacts")}
         assert PG_INDEX in names
+
+
+def test_index_total_and_broad_plan_give_the_same_pages(db, admin, monkeypatch):
+    for i in range(30):
+        make(db, admin, type="guest", email=f"guest{i:02d}@{'wide' if i % 3 else 'narrow'}.example",
+             firstName=f"Name{i % 7}", lastName=f"Surname{(i * 11) % 13}")
+
+    def pages() -> list:
+        out = []
+        with db.read() as s:
+            for sort in ("lastName", "email", "createdAt", "firstName"):
+                for desc in (False, True):
+                    for offset in (0, 7):
+                        page = contacts.list_contacts(s, admin, ListQuery(sort=sort, descending=desc,
+                                                                          offset=offset, limit=5),
+                                                      ContactFilter(search="wide.example"))
+                        out.append((page.total, [c.email for c in page.items]))
+            filtered = contacts.list_contacts(s, admin, ListQuery(limit=50),
+                                              ContactFilter(search="wide", type="guest"))
+            out.append((filtered.total, [c.email for c in filtered.items]))
+        return out
+
+    monkeypatch.setattr(contacts, "BROAD_MATCHES", 10**9)
+    narrow = pages()
+    monkeypatch.setattr(contacts, "BROAD_MATCHES", 0)
+    assert pages() == narrow
+    assert narrow[0][0] == 20 and narrow[-1][0] == 20
