@@ -287,3 +287,21 @@ def test_a_hidden_page_reads_its_keys_when_shown(ui, db, qtbot, tmp_path):
     with qtbot.waitSignal(page.model.keys_loaded, timeout=10_000):
         page.show()
     assert page.model.keys_ready and len(page.model.keys_for_rows([0, 1, 2, 3])) == 4
+
+
+def test_new_contact_from_the_list_opens_the_saved_record(ui, db, qtbot):
+    pytest.importorskip("crm_desktop.ui.dialogs.contact_dialog")
+    seed_small(db)
+    page = TablePage(ui, specs.CONTACTS)
+    qtbot.addWidget(page)
+    page.show()
+    wait_loaded(qtbot, page.model)
+    dialog = page.new_record()
+    assert dialog is not None and dialog.isVisible()
+    dialog.fields["email"].setText("zoe@example.com")
+    dialog.fields["lastName"].setText("Zebedee")
+    with qtbot.waitSignal(page.open_requested, timeout=10_000) as opened:
+        dialog.submit()
+    assert opened.args[0] == "contact"
+    qtbot.waitUntil(lambda: page.model.total == 5, timeout=10_000)  # the list refreshed itself
+    assert page.model.id_at(4) == opened.args[1]  # Zebedee sorts last

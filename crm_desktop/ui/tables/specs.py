@@ -72,6 +72,8 @@ class TableSpec:
     filters: list[FilterSpec] = field(default_factory=list)
     open_kind: str | None = None  # 'contact' | 'property' | 'enquiry' | 'membership'
     plural: str | None = None  # when not noun + "s"
+    # (module, class) of the "New …" dialog, built as cls(ctx, None, parent), with a `saved(id)` signal
+    new_dialog: tuple[str, str] | None = None
 
 
 def _get(key: str) -> Callable[[dict[str, Any]], str]:
@@ -119,6 +121,7 @@ def col(key: str, header: str, format: Callable[[dict[str, Any]], str], sort: st
 
 CONTACTS = TableSpec(
     name="contacts", title="Contacts", noun="contact", open_kind="contact",
+    new_dialog=("crm_desktop.ui.dialogs.contact_dialog", "ContactDialog"),
     columns=[
         col("name", "Name", lambda r: fmt.person(r.get("firstName"), r.get("lastName"), r.get("email")), "name",
             width=200, export=lambda r: fmt.person(r.get("firstName"), r.get("lastName"))),
@@ -164,6 +167,7 @@ PROPERTIES = TableSpec(
 
 ENQUIRIES = TableSpec(
     name="enquiries", title="Enquiries", noun="enquiry", plural="enquiries", open_kind="enquiry",
+    new_dialog=("crm_desktop.ui.dialogs.enquiry_dialog", "EnquiryDialog"),
     columns=[
         col("createdAt", "Received", _date("createdAt"), "createdAt", width=110, export=_raw("createdAt")),
         col("guestName", "Guest", lambda r: r.get("guestName") or r.get("guestEmail") or "", "guestName",

@@ -3,6 +3,7 @@ of every filtered row. One class serves contacts, properties, enquiries, members
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +13,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -98,6 +100,14 @@ class TablePage(QWidget):
         top.addStretch(1)
         top.addWidget(self.search_box)
         top.addWidget(export)
+        self.new_button: QPushButton | None = None
+        if self.spec.new_dialog is not None:
+            self.new_button = QPushButton(f"New {self.spec.noun}", objectName="newButton")
+            self.new_button.setToolTip(f"New {self.spec.noun} (Ctrl+N)")
+            self.new_button.clicked.connect(self.new_record)
+            QShortcut(QKeySequence.StandardKey.New, self, self.new_record,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            top.addWidget(self.new_button)
         layout.addLayout(top)
 
         self.filters = FilterBar(self.spec.filters)
@@ -139,6 +149,27 @@ class TablePage(QWidget):
         # `activated` is a double-click or Enter (connecting doubleClicked too would open twice)
         self.view.activated.connect(lambda index: self._open_row(index.row()))
         layout.addWidget(self.view, 1)
+
+    def new_record(self) -> QWidget | None:
+        """Open the "New …" dialog; the saved record opens in its own window."""
+        if self.spec.new_dialog is None:
+            return None
+        if not self.ctx.actor.can("write"):
+            self._show_message(f"{self.ctx.actor.name or self.ctx.actor.id} ({self.ctx.actor.role}) "
+                               f"cannot add {self.spec.plural or self.spec.noun + 's'}.")
+            return None
+        module, name = self.spec.new_dialog
+        try:
+            dialog_cls = getattr(importlib.import_module(module), name)
+        except (ModuleNotFoundError, AttributeError):
+            self._show_message(f"Adding a {self.spec.noun} is not available in this build.")
+            return None
+        dialog = dialog_cls(self.ctx, None, self)
+        if self.spec.open_kind:
+            dialog.saved.connect(lambda record_id: record_id and self.open_requested.emit(
+                self.spec.open_kind, str(record_id)))
+        dialog.open()
+        return dialog
 
     def _load_choices(self, f: FilterSpec, combo: QComboBox) -> None:
         loader, db = f.loader, self.ctx.db
