@@ -84,3 +84,28 @@ def flush(session: Session, label: str, unique_messages: dict[str, tuple[str, st
 def record(session: Session, actor: Actor, entity: str, row: Any, action: str, changes: dict[str, Any] | None,
            reason: str | None = None) -> None:
     audit.log_activity(session, actor, entity, row.id, action, changes, reason)
+
+
+def update_entity(session: Session, actor: Actor, model: type, label: str, row_id: str,
+                  changes: dict[str, Any], cleaners: dict[str, Cleaner], *, expected_version: int | None,
+                  reason: str | None, status_field: str | None = None,
+                  validate: Callable[[Any, dict[str, Any]], None] | None = None,
+                  unique_messages: dict[str, tuple[str, str]] | None = None):
+    """The shared update path: load, check the version, clean, validate, apply, flush and audit.
+
+    The audit action is `status_changed` when `status_field` changed, else `updated`; nothing is written
+    (not even an audit entry) when no value really changed.
+    """
+    actor.require("write")
+    row = get_or_404(session, model, row_id, label)
+    check_version(row, expected_version, label)
+    clean = clean_fields(changes, cleaners)
+    if validate:
+        validate(row, clean)
+    old_status = getattr(row, status_field) if status_field else None
+    changed = apply_update(row, clean)
+    if changed:
+        flush(session, label, unique_messages)
+        status_moved = status_field is not None and getattr(row, status_field) != old_status
+        record(session, actor, label, row, "status_changed" if status_moved else "updated", changed, reason)
+    return row

@@ -96,18 +96,12 @@ def get_membership(session: Session, actor: Actor, membership_id: str) -> Member
 
 def update_membership(session: Session, actor: Actor, membership_id: str, changes: dict[str, Any],
                       expected_version: int | None = None, reason: str | None = None) -> Membership:
-    actor.require("write")
-    membership = crud.get_or_404(session, Membership, membership_id, LABEL)
-    crud.check_version(membership, expected_version, LABEL)
-    clean = crud.clean_fields(changes, CLEANERS)
-    _validate_dates(clean.get("startDate", membership.startDate), clean.get("endDate", membership.endDate))
-    old_status = membership.status
-    diff = crud.apply_update(membership, clean)
-    if diff:
-        crud.flush(session, LABEL)
-        action = "status_changed" if membership.status != old_status else "updated"
-        crud.record(session, actor, LABEL, membership, action, diff, reason)
-    return membership
+    def validate(row: Membership, clean: dict[str, Any]) -> None:
+        _validate_dates(clean.get("startDate", row.startDate), clean.get("endDate", row.endDate))
+
+    return crud.update_entity(session, actor, Membership, LABEL, membership_id, changes, CLEANERS,
+                              expected_version=expected_version, reason=reason, status_field="status",
+                              validate=validate)
 
 
 def list_memberships(session: Session, actor: Actor, query: ListQuery | None = None,

@@ -83,18 +83,9 @@ def get_property(session: Session, actor: Actor, property_id: str) -> Property:
 
 def update_property(session: Session, actor: Actor, property_id: str, changes: dict[str, Any],
                     expected_version: int | None = None, reason: str | None = None) -> Property:
-    actor.require("write")
-    prop = crud.get_or_404(session, Property, property_id, LABEL)
-    crud.check_version(prop, expected_version, LABEL)
-    clean = crud.clean_fields(changes, CLEANERS)
-    _check_owner(session, clean)
-    old_status = prop.listingStatus
-    diff = crud.apply_update(prop, clean)
-    if diff:
-        crud.flush(session, LABEL)
-        action = "status_changed" if prop.listingStatus != old_status else "updated"
-        crud.record(session, actor, LABEL, prop, action, diff, reason)
-    return prop
+    return crud.update_entity(session, actor, Property, LABEL, property_id, changes, CLEANERS,
+                              expected_version=expected_version, reason=reason, status_field="listingStatus",
+                              validate=lambda _row, clean: _check_owner(session, clean))
 
 
 def list_properties(session: Session, actor: Actor, query: ListQuery | None = None,
