@@ -261,14 +261,18 @@ def generate_postgres(url: str, scale: float, log: Log = print) -> Sizes:
     return sizes
 
 
-def postgres_ready(url: str, scale: float) -> bool:
-    """True when `url` already holds this scale's data set, loaded by this generator and schema."""
+def postgres_ready(url: str, scale: float) -> str | None:
+    """'current' when `url` holds this scale's data set loaded with today's schema and generator,
+    'stale' when it holds one loaded before a later schema change, None when it holds none."""
     db = Database(url)
     try:
         with db.engine.connect() as conn:
             if not conn.execute(text("SELECT to_regclass('benchmark_meta')")).scalar():
-                return False
-            return conn.execute(text("SELECT fingerprint FROM benchmark_meta")).scalar() == fingerprint(scale)
+                return None
+            if conn.execute(text("SELECT count(*) FROM crm_contacts")).scalar() != Sizes.at(scale).contacts:
+                return None
+            same = conn.execute(text("SELECT fingerprint FROM benchmark_meta")).scalar() == fingerprint(scale)
+            return "current" if same else "stale"
     finally:
         db.dispose()
 

@@ -41,8 +41,10 @@ def _admin(url: str, sql: str) -> None:
 def database(url: str, scale: float, log: Log) -> Iterator[tuple[str, Sizes]]:
     """The database at `url` when it already holds this scale's data set (see generate --postgres),
     else a scratch database on the same server, filled with COPY and dropped afterwards."""
-    if generate.postgres_ready(url, scale):
-        log("PostgreSQL: reusing the data set already in the database")
+    ready = generate.postgres_ready(url, scale)
+    if ready:
+        log("PostgreSQL: reusing the data set already in the database"
+            + (" (loaded before the latest schema change: new indexes may be missing)" if ready == "stale" else ""))
         yield _dsn(url), Sizes.at(scale)
         return
     name = f"crm_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
