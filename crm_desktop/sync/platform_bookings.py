@@ -163,7 +163,8 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
     created = field("created_at", timestamp, row["created_at"]) or w.now
     reason = f"platform sync: booking {bid}"
     first, last = split_name(row["guest_name"])
-    contact, _ = w.ensure_guest(email, first, last, field("guest_phone", clean_text, row["guest_phone"]), reason)
+    contact, _ = w.ensure_guest(email, first, last, field("guest_phone", clean_text, row["guest_phone"]), reason,
+                                created)
     ledger = w.cache.get(bid)
     effect = json.loads(ledger["effect"]) if ledger and ledger.get("effect") else None
     counted = status in COUNTED_BOOKING_STATUSES

@@ -23,6 +23,7 @@ from crm_desktop.services.validation import (
 )
 from crm_desktop.sync.platform_bookings import adopt_booking, load_unmatched
 from crm_desktop.sync.platform_listings import load_properties
+from crm_desktop.sync.platform_people import clean_name
 from crm_desktop.sync.platform_writer import RowRejected, Writer, as_dict, email_of, field
 
 
@@ -72,8 +73,8 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
         raise RowRejected("created_at is missing")
     if w.erased(email=email, updated_at=field("updated_at", timestamp, row["updated_at"])):
         return "unchanged"
-    first = field("first_name", clean_text, row["first_name"])
-    last = field("last_name", clean_text, row["last_name"])
+    first = clean_name(field("first_name", clean_text, row["first_name"]))
+    last = clean_name(field("last_name", clean_text, row["last_name"]))
     phone = field("phone", clean_text, row["phone"])
     platform_pid = str(row["property_id"]) if row["property_id"] is not None else None
     prop = w.extra["properties"].get(platform_pid) if platform_pid else None
@@ -93,7 +94,7 @@ def apply(w: Writer, row: Mapping[str, Any]) -> str:
         "source": source if source in ENQUIRY_SOURCES else "website",
     }
     reason = f"platform sync: enquiry {peid}"
-    contact, _ = w.ensure_guest(email, first, last, phone, reason)
+    contact, _ = w.ensure_guest(email, first, last, phone, reason, created_at)
     desired["contactId"] = contact["id"]
     current = w.cache.get(peid)
     if current is None:

@@ -18,9 +18,20 @@ from crm_desktop.timeutil import to_iso
 GUEST_ROLES = ("guest", "customer")
 
 
+# What platform forms get typed into a required name box when there is nothing to say.
+PLACEHOLDER_NAMES = frozenset({"-", "--", "---", ".", "..", "...", "?", "_", "n/a", "na", "none", "null",
+                               "unknown", "tbc", "nil"})
+
+
+def clean_name(value: Any) -> str | None:
+    """A name (part) with spaces tidied, or None for a placeholder ('-', '.', 'n/a', '') rather than a name."""
+    text = " ".join(str(value or "").split())
+    return None if not text or text.casefold() in PLACEHOLDER_NAMES else text
+
+
 def split_name(name: Any) -> tuple[str | None, str | None]:
-    """First word, and the rest (None when the name has one word)."""
-    words = str(name or "").split()
+    """First word, and the rest (None when the name has one word); placeholder words are dropped."""
+    words = [w for w in str(name or "").split() if clean_name(w)]
     if not words:
         return None, None
     return words[0], (" ".join(words[1:]) or None)

@@ -188,14 +188,15 @@ class Writer:
         return self.contacts_by_email.get(email)
 
     def ensure_guest(self, email: str, first: str | None, last: str | None, phone: str | None,
-                     reason: str) -> tuple[dict[str, Any], bool]:
-        """The contact with this email (any type), or a new guest contact; (row, created)."""
+                     reason: str, created_at: str | None = None) -> tuple[dict[str, Any], bool]:
+        """The contact with this email (any type), or a new guest contact; (row, created). A new guest
+        is dated from the platform row that brought them (`created_at`), not from the sync."""
         existing = self.contact_by_email(email)
         if existing is not None:
             return existing, False
         row = self.insert(Contact, {
             "type": "guest", "firstName": first, "lastName": last, "email": email, "phone": phone,
-            "status": "active", "createdAt": self.now, "updatedAt": self.now, "version": 1,
+            "status": "active", "createdAt": created_at or self.now, "updatedAt": self.now, "version": 1,
         }, entity="contact", reason=reason)
         return self.remember_contact(row), True
 
