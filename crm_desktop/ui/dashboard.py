@@ -4,16 +4,7 @@ reloaded when enquiries, contacts, properties or memberships change."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from crm_desktop.reports.dashboard import EXPIRING_DAYS, DashboardNumbers, dashboard_numbers
 from crm_desktop.timeutil import utcnow
@@ -27,16 +18,8 @@ from crm_desktop.ui.charts import (
     pounds,
 )
 from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.details.builders import framed, heading_label, scrolling_body, subheading_label
 from crm_desktop.ui.details.common import LoadingView, StatCard, humanise
-
-
-def _framed(widget: QWidget) -> QFrame:
-    frame = QFrame()
-    frame.setObjectName("card")
-    lay = QVBoxLayout(frame)
-    lay.setContentsMargins(6, 8, 6, 6)
-    lay.addWidget(widget)
-    return frame
 
 
 class DashboardView(LoadingView):
@@ -45,25 +28,13 @@ class DashboardView(LoadingView):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.numbers: DashboardNumbers | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
-        body = QWidget()
-        body.setObjectName("dashboardBody")
-        body.setStyleSheet("QWidget#dashboardBody { background: #f6f7fb; }")
-        scroll.setWidget(body)
-        lay = QVBoxLayout(body)
+        lay = QVBoxLayout(scrolling_body(self, "dashboardBody"))
         lay.setContentsMargins(20, 16, 20, 20)
         lay.setSpacing(14)
 
         head = QHBoxLayout()
-        title = QLabel("Dashboard")
-        title.setObjectName("heading")
-        self.updated = QLabel("Loading…")
-        self.updated.setObjectName("subheading")
+        title = heading_label("Dashboard")
+        self.updated = subheading_label("Loading…")
         refresh = QPushButton("Refresh")
         refresh.setToolTip("Reload the figures (they also refresh by themselves after every change)")
         refresh.clicked.connect(self.reload)
@@ -96,11 +67,11 @@ class DashboardView(LoadingView):
         for chart in (self.funnel, self.weekly, self.tiers, self.revenue, self.bookings):
             chart.setMinimumHeight(250)
         # Six grid columns: two charts across the first row, three across the second.
-        grid.addWidget(_framed(self.funnel), 0, 0, 1, 3)
-        grid.addWidget(_framed(self.weekly), 0, 3, 1, 3)
-        grid.addWidget(_framed(self.tiers), 1, 0, 1, 2)
-        grid.addWidget(_framed(self.revenue), 1, 2, 1, 2)
-        grid.addWidget(_framed(self.bookings), 1, 4, 1, 2)
+        grid.addWidget(framed(self.funnel), 0, 0, 1, 3)
+        grid.addWidget(framed(self.weekly), 0, 3, 1, 3)
+        grid.addWidget(framed(self.tiers), 1, 0, 1, 2)
+        grid.addWidget(framed(self.revenue), 1, 2, 1, 2)
+        grid.addWidget(framed(self.bookings), 1, 4, 1, 2)
         for column in range(6):
             grid.setColumnStretch(column, 1)
         lay.addLayout(grid, 1)

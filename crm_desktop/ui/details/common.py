@@ -115,6 +115,11 @@ def describe_changes(changed: str | None, limit: int = 6) -> str:
     return "; ".join(parts)
 
 
+def can_log(ctx: UiContext) -> bool:
+    """Calls and notes may be logged with write rights, or offline (they wait in the outbox)."""
+    return ctx.actor.can("write") or getattr(ctx, "offline", None) is not None
+
+
 # ---- small widgets -------------------------------------------------------------------------------------
 def chip(value: str | None) -> QLabel:
     label = QLabel(humanise(value))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,15 +21,23 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, or_, select
 
-from crm_desktop.db.models import Enquiry, Membership, Property, Staff
+from crm_desktop.db.models import Contact, Enquiry, Membership, Property, Staff
 from crm_desktop.services import contacts, interactions, sensitive
 from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.details.builders import (
+    add_shortcut,
+    heading_label,
+    heading_row,
+    selectable_label,
+    stat_cards,
+    subheading_label,
+)
 from crm_desktop.ui.details.common import (
     DASH,
     FieldGrid,
     LoadingView,
-    StatCard,
+    can_log,
     chip,
     day,
     humanise,
@@ -40,7 +47,7 @@ from crm_desktop.ui.details.common import (
     when,
 )
 from crm_desktop.ui.details.record_list import RecordList
-from crm_desktop.ui.details.timeline import TimelineList
+from crm_desktop.ui.details.timeline import TimelineList, timeline_names
 from crm_desktop.ui.sensitive_field import SensitiveBox
 
 RELATED_LIMIT = 200
@@ -81,8 +88,7 @@ def load_contact(session, actor, contact_id: str) -> ContactData:  # noqa: ANN00
                     day(m.startDate), day(m.endDate), str(m.paymentFailureCount)))
             for m in session.scalars(select(Membership).where(Membership.contactId == contact_id)
                                      .order_by(Membership.endDate.desc()))]
-    names = dict(session.execute(select(Staff.id, Staff.name)).all())
-    names["system"] = "System (sync)"
+    names = timeline_names(session.execute(select(Staff.id, Staff.name)).all())
     return ContactData(fields, props, enq, total, mems, interactions.timeline(session, actor, contact_id),
                        names)
 
@@ -90,6 +96,13 @@ def load_contact(session, actor, contact_id: str) -> ContactData:  # noqa: ANN00
 def display_name(fields: dict[str, Any]) -> str:
     name = " ".join(p for p in (fields.get("firstName"), fields.get("lastName")) if p)
     return name or fields.get("businessName") or fields.get("email") or "Contact"
+
+
+def contact_name(contact: Contact | None, missing: str = DASH) -> str:
+    """A related record's contact as shown in a subtitle or a field; `missing` when there is none."""
+    if contact is None:
+        return missing
+    return display_name({k: getattr(contact, k) for k in ("firstName", "lastName", "businessName", "email")})
 
 
 class ContactDetail(LoadingView):
@@ -104,17 +117,10 @@ class ContactDetail(LoadingView):
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
-        name_row = QHBoxLayout()
-        self.name = QLabel("Loading…")
-        self.name.setObjectName("heading")
-        self.type_chip = chip(None)
-        self.status_chip = chip(None)
-        name_row.addWidget(self.name)
-        name_row.addWidget(self.type_chip)
-        name_row.addWidget(self.status_chip)
-        name_row.addStretch(1)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("subheading")
+        self.name = heading_label()
+        self.type_chip, self.status_chip = chip(None), chip(None)
+        name_row = heading_row(self.name, self.type_chip, self.status_chip)
+        self.subtitle = subheading_label()
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         titles.addLayout(name_row)
         titles.addWidget(self.subtitle)
@@ -126,9 +132,7 @@ class ContactDetail(LoadingView):
             button = QPushButton(label)
             if keys:
                 button.setToolTip(f"{label} ({keys})")
-                shortcut = QShortcut(QKeySequence(keys), self)
-                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(button.click)
+                add_shortcut(self, button, keys)
             head.addWidget(button)
             self.buttons[key] = button
         for kind in ("phone", "email", "note"):
@@ -143,20 +147,15 @@ class ContactDetail(LoadingView):
         self.fields = FieldGrid(columns=2)
         overview = QWidget()
         ov = QVBoxLayout(overview)
-        summary = QHBoxLayout()
-        self.summary = {key: StatCard(title) for key, title in (
+        summary, self.summary = stat_cards((
             ("properties", "Properties"), ("enquiries", "Enquiries"), ("memberships", "Memberships"),
-            ("contacted", "Last contacted"))}
-        for card in self.summary.values():
-            summary.addWidget(card)
+            ("contacted", "Last contacted")))
         ov.addLayout(summary)
         ov.addSpacing(6)
         ov.addWidget(self.fields)
         self.sensitive = SensitiveBox(ctx)  # tax id / bank details: masked, admins may reveal (audited)
         ov.addWidget(self.sensitive)
-        self.notes = QLabel()
-        self.notes.setWordWrap(True)
-        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes = selectable_label()
         ov.addWidget(self.notes)
         ov.addStretch(1)
         self.properties = RecordList(["Title", "Location", "Listing", "Tier", "Enquiries", "Bookings", "Revenue"],
@@ -236,9 +235,8 @@ class ContactDetail(LoadingView):
     def _apply_rights(self) -> None:
         """A viewer cannot change anything; offline, calls and notes still go to the outbox."""
         can_write = self.ctx.actor.can("write")
-        offline = getattr(self.ctx, "offline", None) is not None
         for key, allowed in (("edit", can_write), ("enquiry", can_write), ("email", can_write),
-                             ("phone", can_write or offline), ("note", can_write or offline)):
+                             ("phone", can_log(self.ctx)), ("note", can_log(self.ctx))):
             self.buttons[key].setEnabled(allowed)
             if not allowed:
                 self.buttons[key].setToolTip("Not available: you can only read in this session.")

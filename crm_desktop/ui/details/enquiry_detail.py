@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,14 +34,22 @@ from crm_desktop.services import enquiries
 from crm_desktop.services.errors import ConflictError, ValidationError
 from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.details.builders import (
+    add_shortcut,
+    heading_label,
+    heading_row,
+    link_buttons,
+    selectable_label,
+    subheading_label,
+)
 from crm_desktop.ui.details.common import (
     CHIP_COLOURS,
     DASH,
     FieldGrid,
     LoadingView,
+    can_log,
     chip,
     day,
-    describe_changes,
     friendly_error,
     humanise,
     money,
@@ -50,8 +57,8 @@ from crm_desktop.ui.details.common import (
     text,
     when,
 )
-from crm_desktop.ui.details.contact_detail import display_name
-from crm_desktop.ui.details.timeline import TimelineList
+from crm_desktop.ui.details.contact_detail import contact_name
+from crm_desktop.ui.details.timeline import TimelineList, audit_entry, timeline_names
 from crm_desktop.ui.dialogs.form import set_combo
 from crm_desktop.ui.dialogs.pickers import staff_choices
 
@@ -88,19 +95,12 @@ def load_enquiry(session, actor, enquiry_id: str) -> EnquiryData:  # noqa: ANN00
                              i.performedBy or i.initiatedBy, i.id)
                for i in session.scalars(select(Interaction).where(Interaction.relatedEnquiryId == enquiry_id)
                                         .order_by(Interaction.createdAt.desc()).limit(100))]
-    history += [TimelineEntry(a.timestamp, "audit", a.action, f"enquiry {a.action.replace('_', ' ')}",
-                              describe_changes(a.changedFields), a.performedBy, a.id)
+    history += [audit_entry(a, "enquiry")
                 for a in session.scalars(select(ActivityLog).where(ActivityLog.entityId == enquiry_id)
                                          .order_by(ActivityLog.timestamp.desc()).limit(100))]
     history.sort(key=lambda h: h.at, reverse=True)
-    return EnquiryData(fields, _name(contact), _name(owner), prop.title if prop else DASH,
+    return EnquiryData(fields, contact_name(contact), contact_name(owner), prop.title if prop else DASH,
                        staff_choices(session), history)
-
-
-def _name(contact: Contact | None) -> str:
-    if contact is None:
-        return DASH
-    return display_name({k: getattr(contact, k) for k in ("firstName", "lastName", "businessName", "email")})
 
 
 class EnquiryDetail(LoadingView):
@@ -117,22 +117,14 @@ class EnquiryDetail(LoadingView):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
 
-        head = QHBoxLayout()
-        self.name = QLabel("Loading…")
-        self.name.setObjectName("heading")
-        self.status_chip = chip(None)
-        self.priority_chip = chip(None)
-        head.addWidget(self.name)
-        head.addWidget(self.status_chip)
-        head.addWidget(self.priority_chip)
-        head.addStretch(1)
+        self.name = heading_label()
+        self.status_chip, self.priority_chip = chip(None), chip(None)
+        head = heading_row(self.name, self.status_chip, self.priority_chip)
         self.log_buttons: dict[str, QPushButton] = {}
         for kind, label, keys in (("phone", "Log call", "Ctrl+L"), ("note", "Add note", "Ctrl+Shift+N")):
             button = QPushButton(label)
             button.setToolTip(f"{label} about this enquiry ({keys})")
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(button.click)
+            add_shortcut(self, button, keys)
             button.clicked.connect(lambda _=False, k=kind: self.log(k))
             head.addWidget(button)
             self.log_buttons[kind] = button
@@ -140,8 +132,7 @@ class EnquiryDetail(LoadingView):
         self.edit_button.clicked.connect(self.edit)
         head.addWidget(self.edit_button)
         lay.addLayout(head)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("subheading")
+        self.subtitle = subheading_label()
         lay.addWidget(self.subtitle)
         lay.addWidget(self.banner)
 
@@ -171,17 +162,11 @@ class EnquiryDetail(LoadingView):
         ll.setContentsMargins(0, 8, 8, 0)
         self.fields = FieldGrid(columns=2)
         ll.addWidget(self.fields)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = selectable_label()
         ll.addWidget(self.message)
         links = QHBoxLayout()
-        self.link_buttons: dict[str, QPushButton] = {}
-        for kind, label in (("contact", "Open guest"), ("property", "Open property"), ("owner", "Open owner")):
-            button = QPushButton(label)
-            button.clicked.connect(lambda _=False, k=kind: self._open_link(k))
-            links.addWidget(button)
-            self.link_buttons[kind] = button
+        self.link_buttons = link_buttons(links, (("contact", "Open guest"), ("property", "Open property"),
+                                                 ("owner", "Open owner")), self._open_link)
         links.addStretch(1)
         ll.addLayout(links)
         ll.addStretch(1)
@@ -237,9 +222,8 @@ class EnquiryDetail(LoadingView):
         for widget in (*self.stage_buttons.values(), self.save_button, self.priority, self.assignee, self.notes,
                        self.edit_button):
             widget.setEnabled(can_write)
-        offline = getattr(self.ctx, "offline", None) is not None  # offline, calls and notes go to the outbox
         for button in self.log_buttons.values():
-            button.setEnabled(can_write or offline)
+            button.setEnabled(can_log(self.ctx))
         self.fields.set_rows([
             ("Guest", text(f["guestName"] or data.contact_name)), ("Email", text(f["guestEmail"])),
             ("Phone", text(f["guestPhone"])), ("Property", data.property_title),
@@ -261,9 +245,7 @@ class EnquiryDetail(LoadingView):
                                      "warning", "Reload", self.discard_and_reload)
         else:
             self._fill_handling(f, data.staff)
-        names = dict(data.staff)
-        names["system"] = "System (sync)"
-        self.history.set_entries(data.history, names)
+        self.history.set_entries(data.history, timeline_names(data.staff))
 
     def _fill_handling(self, f: dict[str, Any], staff: list[tuple[str, str]]) -> None:
         set_combo(self.priority, f["priority"] or "medium")

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from crm_desktop.db.models import ActivityLog, Contact, Property, Staff
@@ -19,23 +19,28 @@ from crm_desktop.services import memberships
 from crm_desktop.services.interactions import TimelineEntry
 from crm_desktop.timeutil import parse_day, utcnow
 from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.details.builders import (
+    heading_label,
+    heading_row,
+    link_buttons,
+    stat_cards,
+    subheading_label,
+)
 from crm_desktop.ui.details.common import (
     DASH,
     FieldGrid,
     LoadingView,
-    StatCard,
     chip,
     day,
-    describe_changes,
     humanise,
     money,
     set_chip,
     text,
     when,
 )
-from crm_desktop.ui.details.contact_detail import display_name
+from crm_desktop.ui.details.contact_detail import contact_name
 from crm_desktop.ui.details.record_list import RecordList
-from crm_desktop.ui.details.timeline import TimelineList
+from crm_desktop.ui.details.timeline import TimelineList, audit_entry, timeline_names
 
 FIELDS = ("id", "contactId", "propertyId", "planTier", "planPrice", "billingCycle", "startDate", "endDate",
           "renewalDate", "cancelledDate", "status", "stripeCustomerId", "stripeSubscriptionId",
@@ -62,12 +67,9 @@ def _change(changes: dict[str, Any], key: str) -> tuple[Any, Any] | None:
 def load_membership(session, actor, membership_id: str) -> MembershipData:  # noqa: ANN001
     m = memberships.get_membership(session, actor, membership_id)
     fields = {k: getattr(m, k) for k in FIELDS}
-    owner = session.get(Contact, m.contactId) if m.contactId else None
-    owner_name = display_name({k: getattr(owner, k) for k in ("firstName", "lastName", "businessName", "email")}) \
-        if owner else (m.customerEmail or DASH)
+    owner_name = contact_name(session.get(Contact, m.contactId) if m.contactId else None, m.customerEmail or DASH)
     prop = session.get(Property, m.propertyId) if m.propertyId else None
-    names = dict(session.execute(select(Staff.id, Staff.name)).all())
-    names["system"] = "System (sync)"
+    names = timeline_names(session.execute(select(Staff.id, Staff.name)).all())
     payments, failures, history = [], [], []
     for a in session.scalars(select(ActivityLog).where(ActivityLog.entityId == membership_id)
                              .order_by(ActivityLog.timestamp.desc()).limit(500)):
@@ -87,9 +89,7 @@ def load_membership(session, actor, membership_id: str) -> MembershipData:  # no
             status = _change(changes, "status")
             failures.append((a.id, (when(a.timestamp), f"{failed[0] or 0} → {failed[1]}",
                                     humanise(status[1]) if status else DASH, by, a.reason or DASH)))
-        history.append(TimelineEntry(a.timestamp, "audit", a.action, f"membership {a.action.replace('_', ' ')}",
-                                     describe_changes(a.changedFields) + (f" ({a.reason})" if a.reason else ""),
-                                     a.performedBy, a.id))
+        history.append(audit_entry(a, "membership", f" ({a.reason})" if a.reason else ""))
     return MembershipData(fields, owner_name, prop.title if prop else DASH, payments, failures, history, names)
 
 
@@ -102,33 +102,18 @@ class MembershipDetail(LoadingView):
         self.data: MembershipData | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
-        head = QHBoxLayout()
-        self.name = QLabel("Loading…")
-        self.name.setObjectName("heading")
-        self.tier_chip = chip(None)
-        self.status_chip = chip(None)
-        head.addWidget(self.name)
-        head.addWidget(self.tier_chip)
-        head.addWidget(self.status_chip)
-        head.addStretch(1)
-        self.links: dict[str, QPushButton] = {}
-        for kind, label in (("contact", "Open owner"), ("property", "Open property")):
-            button = QPushButton(label)
-            button.clicked.connect(lambda _=False, k=kind: self._open(k))
-            head.addWidget(button)
-            self.links[kind] = button
+        self.name = heading_label()
+        self.tier_chip, self.status_chip = chip(None), chip(None)
+        head = heading_row(self.name, self.tier_chip, self.status_chip)
+        self.links = link_buttons(head, (("contact", "Open owner"), ("property", "Open property")), self._open)
         lay.addLayout(head)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("subheading")
+        self.subtitle = subheading_label()
         lay.addWidget(self.subtitle)
         lay.addWidget(self.banner)
 
-        cards = QHBoxLayout()
-        self.cards = {key: StatCard(title) for key, title in (
+        cards, self.cards = stat_cards((
             ("price", "Plan price"), ("last", "Last payment"), ("next", "Next payment"),
-            ("failures", "Failed payments"), ("ends", "Ends"))}
-        for card in self.cards.values():
-            cards.addWidget(card)
+            ("failures", "Failed payments"), ("ends", "Ends")))
         lay.addLayout(cards)
 
         split = QSplitter()

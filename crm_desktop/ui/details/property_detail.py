@@ -8,17 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from crm_desktop.db.models import Contact, Enquiry, Membership
@@ -27,11 +17,17 @@ from crm_desktop.services import properties
 from crm_desktop.timeutil import utcnow
 from crm_desktop.ui.charts import BarChart, LineChart, Series, pounds
 from crm_desktop.ui.context import UiContext
+from crm_desktop.ui.details.builders import (
+    framed,
+    heading_label,
+    heading_row,
+    scrolling_body,
+    stat_cards,
+    subheading_label,
+)
 from crm_desktop.ui.details.common import (
-    DASH,
     FieldGrid,
     LoadingView,
-    StatCard,
     chip,
     day,
     humanise,
@@ -40,7 +36,7 @@ from crm_desktop.ui.details.common import (
     text,
     when,
 )
-from crm_desktop.ui.details.contact_detail import display_name
+from crm_desktop.ui.details.contact_detail import contact_name
 from crm_desktop.ui.details.record_list import RecordList
 
 MONTHS = 12
@@ -85,9 +81,7 @@ def load_property(session, actor, property_id: str, today: date) -> PropertyData
         "id", "title", "location", "listingStatus", "membershipTier", "bedrooms", "bathrooms", "maxGuests",
         "pricePerNight", "ownerId", "propertyId", "publishedAt", "expiresAt", "createdAt", "updatedAt",
         "internalNotes", "rejectionReason", "viewCount", "enquiryCount", "bookingCount", "totalRevenue")}
-    owner = session.get(Contact, p.ownerId) if p.ownerId else None
-    owner_name = display_name({k: getattr(owner, k) for k in ("firstName", "lastName", "businessName", "email")}) \
-        if owner else DASH
+    owner_name = contact_name(session.get(Contact, p.ownerId) if p.ownerId else None)
     report = property_analytics(session, property_id=property_id)
     total = next(r for r in report.rows if r["month"] == ALL)
     by_month = {r["month"]: r for r in report.rows if r["month"] != ALL}
@@ -105,15 +99,6 @@ def load_property(session, actor, property_id: str, today: date) -> PropertyData
                         total["revenue"], total["conversion_rate"], months, enquiry_rows, membership_rows)
 
 
-def _framed(widget: QWidget) -> QFrame:
-    frame = QFrame()
-    frame.setObjectName("card")
-    lay = QVBoxLayout(frame)
-    lay.setContentsMargins(6, 8, 6, 6)
-    lay.addWidget(widget)
-    return frame
-
-
 class PropertyDetail(LoadingView):
     WATCH = frozenset({"property", "enquiry", "membership", "sync"})
 
@@ -121,44 +106,24 @@ class PropertyDetail(LoadingView):
         super().__init__(ctx, parent)
         self.property_id = property_id
         self.data: PropertyData | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
-        body = QWidget()
-        body.setObjectName("detailBody")
-        body.setStyleSheet("QWidget#detailBody { background: #f6f7fb; }")
-        scroll.setWidget(body)
-        lay = QVBoxLayout(body)
+        lay = QVBoxLayout(scrolling_body(self, "detailBody"))
         lay.setContentsMargins(16, 12, 16, 12)
         lay.setSpacing(10)
 
-        head = QHBoxLayout()
-        self.name = QLabel("Loading…")
-        self.name.setObjectName("heading")
-        self.status_chip = chip(None)
-        self.tier_chip = chip(None)
-        head.addWidget(self.name)
-        head.addWidget(self.status_chip)
-        head.addWidget(self.tier_chip)
-        head.addStretch(1)
+        self.name = heading_label()
+        self.status_chip, self.tier_chip = chip(None), chip(None)
+        head = heading_row(self.name, self.status_chip, self.tier_chip)
         self.owner_button = QPushButton("Open owner")
         self.owner_button.clicked.connect(self._open_owner)
         head.addWidget(self.owner_button)
         lay.addLayout(head)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("subheading")
+        self.subtitle = subheading_label()
         lay.addWidget(self.subtitle)
         lay.addWidget(self.banner)
 
-        cards = QHBoxLayout()
-        self.cards = {key: StatCard(title) for key, title in (
+        cards, self.cards = stat_cards((
             ("views", "Views"), ("enquiries", "Enquiries"), ("bookings", "Bookings"), ("revenue", "Revenue"),
-            ("conversion", "Conversion"))}
-        for card in self.cards.values():
-            cards.addWidget(card)
+            ("conversion", "Conversion")))
         lay.addLayout(cards)
 
         charts = QGridLayout()
@@ -166,8 +131,8 @@ class PropertyDetail(LoadingView):
         self.revenue_chart = LineChart("Booking revenue per month", value_format=pounds)
         for chart in (self.monthly, self.revenue_chart):
             chart.setMinimumHeight(240)
-        charts.addWidget(_framed(self.monthly), 0, 0)
-        charts.addWidget(_framed(self.revenue_chart), 0, 1)
+        charts.addWidget(framed(self.monthly), 0, 0)
+        charts.addWidget(framed(self.revenue_chart), 0, 1)
         lay.addLayout(charts)
 
         self.tabs = QTabWidget()

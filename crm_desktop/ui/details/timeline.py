@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from crm_desktop.db.models import ActivityLog
 from crm_desktop.services.interactions import TimelineEntry
-from crm_desktop.ui.details.common import when
+from crm_desktop.ui.details.common import describe_changes, when
 
 KIND_COLOURS = {"phone": "#0ea5a4", "email": "#4f46e5", "note": "#f59e0b", "message": "#0284c7",
                 "status_change": "#16a34a"}
 KIND_NAMES = {"phone": "Call", "email": "Email", "note": "Note", "message": "Message", "status_change": "Pipeline"}
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def timeline_names(staff: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Who did it, by staff id, for a timeline: staff as (id, name) pairs, and the sync as 'System (sync)'."""
+    names = dict(staff)
+    names["system"] = "System (sync)"
+    return names
+
+
+def audit_entry(a: ActivityLog, entity: str, note: str = "") -> TimelineEntry:
+    """An audit log row as a timeline entry, e.g. 'enquiry status change' with its before → after values."""
+    return TimelineEntry(a.timestamp, "audit", a.action, f"{entity} {a.action.replace('_', ' ')}",
+                         describe_changes(a.changedFields) + note, a.performedBy, a.id)
 
 
 def readable(detail: str) -> str:
