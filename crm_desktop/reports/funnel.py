@@ -3,8 +3,10 @@
 
 "Reached a stage" (spam is counted apart and is not in the funnel):
 - new: every enquiry that is not spam;
-- contacted: the status is contacted, negotiating or booked; or the enquiry was lost after a reply
-  (`firstResponseAt` set) or after the pipeline moved it to contacted or further;
+- contacted: the status is contacted, negotiating or booked; or the enquiry was lost after the pipeline
+  moved it to contacted or further; or, for an enquiry with no pipeline history (synced as lost), after a
+  reply (`firstResponseAt` set). With history, history decides: the pipeline stamps `firstResponseAt`
+  whenever an enquiry leaves `new`, also straight to lost;
 - negotiating: the status is negotiating or booked; or it was lost after the pipeline moved it to
   negotiating or booked;
 - booked: the status is booked.
@@ -58,11 +60,16 @@ def _moved_to(*stages: str):
     )
 
 
+def _has_history():
+    return exists().where(Interaction.relatedEnquiryId == Enquiry.id, Interaction.type == "status_change")
+
+
 def _reached_contacted():
+    replied_without_history = and_(Enquiry.firstResponseAt.is_not(None), ~_has_history())
     return case(
         (Enquiry.status.in_(("contacted", "negotiating", "booked")), 1),
         (and_(Enquiry.status == "lost",
-              or_(Enquiry.firstResponseAt.is_not(None), _moved_to("contacted", "negotiating", "booked"))), 1),
+              or_(_moved_to("contacted", "negotiating", "booked"), replied_without_history)), 1),
         else_=0,
     )
 

@@ -20,8 +20,8 @@ def build_dataset(s) -> dict[str, str]:
     p2 = data.prop(s, o1, "102", "Beta Barn", "paused", views=20, revenue="0.25")
     p3 = data.prop(s, o2, "103", "Cedar Hall", "live", views=7, revenue="999.99")
     data.enquiry(s, g, o1, p1, "2026-01-10T10:00:00.000Z", "booked", 120, "1200.10", "form")
-    e2 = data.enquiry(s, g, o1, p1, "2026-01-20T09:00:00.000Z", "lost", 240, None, "form")
-    data.status_change(s, e2, "new", "lost", "2026-01-25T09:00:00.000Z")
+    # E2: synced as lost with a reply and no pipeline history (so it reached contacted).
+    data.enquiry(s, g, o1, p1, "2026-01-20T09:00:00.000Z", "lost", 240, None, "form")
     data.enquiry(s, g, o1, p1, "2026-02-05T08:00:00.000Z", "new", None, None, "email")
     data.enquiry(s, g, o1, p2, "2026-02-10T00:00:00.000Z", "negotiating", 60, None, "phone")
     data.enquiry(s, g, o2, p3, "2026-02-11T00:00:00.000Z", "spam", None, None, None)

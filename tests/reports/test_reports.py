@@ -179,3 +179,22 @@ def test_chart_points_follow_the_rows(db, dataset):
         assert chart_points(owner_insights(s)) == (
             ["Alice Able", "Bob Baker", "Cara Cole"], [D("1500.75"), D("999.99"), D("0.00")])
         assert chart_points(enquiry_funnel(s, month="2020-01")) == ([], [])
+
+
+def test_funnel_reads_the_pipeline_history_the_enquiry_service_writes(db, admin):
+    """The contract with services.enquiries.change_status: a lost enquiry that was negotiating counts as
+    having reached negotiating (and contacted), one lost straight from new does not."""
+    from crm_desktop.services import enquiries
+    from tests import service_helpers as h
+
+    owner = h.owner(db, admin)
+    guest = h.guest(db, admin)
+    prop = h.prop(db, admin, owner.id)
+    far = h.enquiry(db, admin, guest.id, prop.id)
+    near = h.enquiry(db, admin, guest.id, prop.id)
+    for status in ("contacted", "negotiating", "lost"):
+        db.write(lambda s, st=status: enquiries.change_status(s, admin, far.id, st))
+    db.write(lambda s: enquiries.change_status(s, admin, near.id, "lost"))
+    with db.read() as s:
+        row = enquiry_funnel(s).rows[0]
+    assert _pick(row, "new", "contacted", "negotiating", "booked", "lost") == (2, 1, 1, 0, 2)
