@@ -12,6 +12,7 @@ from crm_desktop.app import AppContext
 from crm_desktop.commands.sync import print_summary, stderr_progress
 from crm_desktop.db.engine import redact_url
 from crm_desktop.db.models import Contact
+from crm_desktop.services.staff import needs_first_admin
 from crm_desktop.sync.platform_tables import USER
 
 
@@ -42,14 +43,29 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
                 return 0
     started = time.monotonic()
     where = redact_url(ctx.settings.platform_database_url)
+    generated = False
     if _platform_has_data(ctx):
         print(f"The platform database {where} already has data; syncing it instead of adding demo data.")
     else:
+        generated = True
         counts = generate_platform(ctx.platform_db.engine, owners=max(1, args.owners), seed=args.seed)
         print(f"Demo platform built in {where}: {counts.owners} owners, {counts.properties} properties, "
               f"{counts.guests} guests, {counts.enquiries} enquiries, {counts.bookings} bookings, "
               f"{counts.subscriptions} subscriptions, {counts.payments} payments.")
     summary = run_sync(ctx, stderr_progress())
     print_summary(summary)
+    if generated:  # never invent staff work on a real platform's enquiries
+        from crm_desktop.demo.staff_activity import add_staff_activity
+
+        seed = args.seed
+        print(ctx.db.write(lambda s: add_staff_activity(s, seed=seed)).summary())
+    from crm_desktop.jobs.daily import run_daily_jobs
+
+    for result in run_daily_jobs(ctx).results:  # segments, membership statuses, reminders (details: `jobs`)
+        print(f"Daily job {result.job}: {result.message}")
+    with ctx.db.read() as session:
+        if needs_first_admin(session):
+            print("Nobody can sign in yet (the demo staff have no passwords): the window offers to create "
+                  "the first admin, or Cancel to look around without accounts.")
     print(f"Done in {time.monotonic() - started:.1f} s.")
     return 0
