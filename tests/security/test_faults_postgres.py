@@ -59,6 +59,34 @@ class ThrowawayPostgres:
         self._run(BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o",
                   f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off", "start")
 
+    def running(self) -> bool:
+        cmd = [str(BIN / "pg_ctl"), "-D", str(self.data), "status"]
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, capture_output=True, timeout=30).returncode == 0
+
+    def ensure_up(self, timeout: float = 60) -> None:
+        """Wait out a crash-recovery or shutdown in progress, then start the server if it is down."""
+        import time
+
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                                connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                pass
+            if not self.running():
+                try:
+                    self.start()
+                except subprocess.CalledProcessError:
+                    pass
+            time.sleep(0.3)
+        raise AssertionError("the throwaway PostgreSQL did not come back")
+
     def kill(self) -> None:
         """Stop at once, as a crash or a pulled cable would: open transactions are lost."""
         self._run(BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
@@ -194,10 +222,7 @@ def test_disk_full_under_postgresql_keeps_every_committed_write(tmp_path_factory
             assert describe_db_error(info.value).startswith("The disk holding the CRM database is full")
         db.dispose()
         subprocess.run(["mount", "-o", "remount,size=200m", str(mount)], check=True)
-        try:
-            server.start()
-        except subprocess.CalledProcessError:
-            pass  # it may have stayed up (a data file was full, not the WAL)
+        server.ensure_up()  # it may have stayed up (a data file was full) or be stopping after a full WAL
         db = Database(server.url)
         assert counts(db) == (confirmed, confirmed)
         db.dispose()
