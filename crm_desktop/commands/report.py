@@ -16,7 +16,7 @@ from crm_desktop.timeutil import parse_day, utcnow
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="print a report: owners, properties, funnel, memberships, segments or outbox",
+    p = sub.add_parser("report", help="print a report: owners, properties, funnel, memberships, segments, scores or outbox",
                        description="Reports computed from the CRM database (exact money, SQL aggregates).")
     p.add_argument("name", choices=list(REPORTS), help="which report")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")

@@ -13,7 +13,7 @@ from crm_desktop.reports.memberships import membership_report
 from crm_desktop.reports.model import Report
 from crm_desktop.reports.owners import owner_insights
 from crm_desktop.reports.properties import property_analytics
-from crm_desktop.reports.segments import outbox, segment_members
+from crm_desktop.reports.segments import outbox, owner_scores, segment_members
 from crm_desktop.reports.sql import month_range
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
@@ -51,6 +51,8 @@ REPORTS: dict[str, ReportSpec] = {
                    lambda s, o: membership_report(s, o.today, o.month), ("today", "month")),
         ReportSpec("segments", "Owner segments",
                    lambda s, o: segment_members(s, o.owner_id, o.limit), ("owner_id", "limit")),
+        ReportSpec("scores", "Owner scores",
+                   lambda s, o: owner_scores(s, o.today, o.owner_id, o.limit), ("today", "owner_id", "limit")),
         ReportSpec("outbox", "Email outbox", lambda s, o: outbox(s, o.month, o.limit), ("month", "limit")),
     )
 }

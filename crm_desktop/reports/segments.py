@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -84,3 +85,36 @@ def outbox(session: Session, month: str | None = None, limit: int | None = None)
                   params={"month": month} if month else {},
                   notes=["Queued emails are sent by the daily jobs when a mail server (CRM_SMTP_URL) is set."],
                   chart=Chart("status", None, "Emails by status"))
+
+
+SCORE_COLUMNS = [
+    Column("owner_id", "Owner id"),
+    Column("name", "Owner"),
+    Column("engagement_score", "Score", "int"),
+    Column("lifetime_value", "Lifetime value £", "money"),
+    Column("segments", "Segments"),
+    Column("reasons", "How the score is made up"),
+]
+
+
+def owner_scores(session: Session, today: date, owner_id: str | None = None, limit: int | None = None) -> Report:
+    """Every owner's engagement score and lifetime value as of `today`, computed now with the daily job's
+    rules (crm_desktop.jobs.scoring), so staff can see the score of owners who are in no segment too."""
+    from crm_desktop.jobs.scoring import load_facts, score_owner
+    from crm_desktop.services.errors import NotFoundError
+
+    facts = load_facts(session, today, owner_id)
+    if owner_id and not facts:
+        raise NotFoundError(f"No owner with id {owner_id}.")
+    scores = sorted((score_owner(f, today) for f in facts.values()),
+                    key=lambda sc: (-sc.score, -sc.lifetime_value, sc.label))
+    rows = [{
+        "owner_id": sc.contact_id, "name": sc.label, "engagement_score": sc.score,
+        "lifetime_value": sc.lifetime_value, "segments": ", ".join(sorted(sc.segments)),
+        "reasons": "; ".join(sc.score_reasons),
+    } for sc in scores[:limit]]
+    return Report(name="scores", title="Owner scores", columns=SCORE_COLUMNS, rows=rows,
+                  params={"today": today.isoformat(), **({"owner": owner_id} if owner_id else {})},
+                  notes=["Computed now with the daily job's rules (docs/reports-and-jobs.md); the segments "
+                         "report shows what the last daily run stored."],
+                  chart=Chart("name", "engagement_score", "Top engagement scores", top=15))

@@ -96,3 +96,26 @@ def test_segments_and_outbox_reports_show_what_the_jobs_did(db, make_ctx):
     assert "score: 1 live listing(s): +5" in bob.rows[0]["reasons"]
     assert [(r["status"], r["to"]) for r in mail.rows] == [("queued", "bob@example.com")]
     assert none.rows == [] and "(no rows)" in to_table(none)
+
+
+def test_scores_report_explains_every_owner(db):
+    from crm_desktop.reports.catalog import ReportOptions, run_report
+    from crm_desktop.services.actor import Actor
+    from crm_desktop.services.errors import NotFoundError
+
+    ids = db.write(build_dataset)
+    with db.read() as s:
+        report = run_report(s, Actor("v", "viewer"), "scores", ReportOptions(TODAY))
+        one = run_report(s, Actor("v", "viewer"), "scores", ReportOptions(TODAY, owner_id=ids["o3"]))
+        try:
+            run_report(s, Actor("v", "viewer"), "scores", ReportOptions(TODAY, owner_id=ids["g"]))
+            raise AssertionError("a guest has no score")
+        except NotFoundError:
+            pass
+    assert [(r["name"], r["engagement_score"], r["lifetime_value"], r["segments"]) for r in report.rows] == [
+        ("Alice Able <alice@example.com>", 53, Decimal("970.00"), "premium"),
+        ("Bob Baker <bob@example.com>", 33, Decimal("229.50"), "at_risk"),
+        ("Cara Cole <cara@example.com>", 0, Decimal("800.00"), "churning, inactive"),
+    ]
+    assert one.rows[0]["reasons"] == ("no enquiries in the last 90 days: +0; 0 live listing(s): +0; "
+                                      "no membership in force: +0; never contacted: +0")
