@@ -112,6 +112,9 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        # Spare height goes above the buttons: without it the banner grows towards its (multi-line) size
+        # hint and a one-line message sits in a box much taller than its text.
+        outer.addStretch(1)
         outer.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
 
