@@ -68,12 +68,14 @@ def load_key(session: Session) -> Fernet:
         raise SensitiveKeyMissing("The key to sensitive data in this computer's keychain is damaged; "
                                   "ask an admin for it again.") from exc
     check = session.get(Setting, _CHECK_KEY)
-    if check is not None and check.value:
-        try:
-            fernet.decrypt(check.value.encode())
-        except InvalidToken as exc:
-            raise SensitiveKeyMissing("This computer's key to sensitive data is not the one this database "
-                                      "uses; ask an admin for the right key.") from exc
+    if check is None or not check.value:  # a key no database knows would split the data between keys
+        raise SensitiveKeyMissing("This database has no key to sensitive data yet; an admin creates one "
+                                  "with `python main.py staff key create`.")
+    try:
+        fernet.decrypt(check.value.encode())
+    except InvalidToken as exc:
+        raise SensitiveKeyMissing("This computer's key to sensitive data is not the one this database "
+                                  "uses; ask an admin for the right key.") from exc
     return fernet
 
 

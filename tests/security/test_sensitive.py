@@ -107,3 +107,9 @@ def test_unknown_field_and_short_values(db, admin, owner, key):
     db.write(lambda s: sensitive.set_sensitive(s, admin, owner.id, tax_id="AB12"))
     with db.read() as s:
         assert sensitive.masked(s.get(Contact, owner.id), "taxId") == "••••"  # too short to hint at
+
+
+def test_a_key_this_database_never_made_is_refused(db, admin, owner):
+    keychain.set_secret(sensitive.KEY_NAME, sensitive.Fernet.generate_key().decode())
+    with pytest.raises(SensitiveKeyMissing, match="no key to sensitive data yet"):
+        db.write(lambda s: sensitive.set_sensitive(s, admin, owner.id, tax_id="GB123456789"))
