@@ -56,7 +56,11 @@ def run_daily_jobs(ctx: HasDbAndSettings, today: date | None = None, *, force: b
     for name, work in JOBS.items():
         if only and name not in only:
             continue
-        result = run_once(ctx.db, name, today, lambda s, w=work: w(s, today), force=force)
+        if name == segments.JOB:  # score in a read transaction, write the segment rows in a short one
+            result = run_once(ctx.db, name, today, lambda s, scores: segments.update_segments(s, today, scores),
+                              force=force, prepare=lambda s: segments.compute_scores(s, today))
+        else:
+            result = run_once(ctx.db, name, today, lambda s, w=work: w(s, today), force=force)
         if name == reminders.JOB and result.ran:
             result = _deliver(ctx.db, today, result, ctx.settings.smtp_url)
         results.append(result)

@@ -64,9 +64,24 @@ def _already_ran(job: str, day: str, run: JobRun | None) -> JobResult:
 
 
 def run_once(db: Database, job: str, today: date, work: Callable[[Session], JobOutcome],
-             force: bool = False) -> JobResult:
-    """Run `work` in one write transaction unless (job, today) is already claimed."""
+             force: bool = False, prepare: Callable[[Session], Any] | None = None) -> JobResult:
+    """Run `work` in one write transaction unless (job, today) is already claimed.
+
+    `prepare` (optional) does the heavy reading first, in a read transaction, so the write transaction
+    (which on SQLite holds the one write lock every desktop waits for) stays short; `work` then gets its
+    result as a second argument.
+    """
     day = today.isoformat()
+    if prepare is not None:
+        with db.read() as session:
+            done = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.day == day))
+            if done is not None and not force:
+                return _already_ran(job, day, done)
+            prepared = prepare(session)
+        inner = work
+
+        def work(session: Session) -> JobOutcome:  # noqa: F811 - the prepared variant
+            return inner(session, prepared)  # type: ignore[call-arg]
 
     def tx(session: Session) -> JobResult:
         run = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.day == day))

@@ -30,9 +30,16 @@ def reasons_json(score: OwnerScore, segment: str) -> str:
                       ensure_ascii=False)
 
 
-def update_segments(session: Session, today: date) -> JobOutcome:
+def compute_scores(session: Session, today: date) -> dict[str, OwnerScore]:
+    """The heavy part (grouped scans of enquiries, listings, interactions, memberships): read-only."""
+    return {f.contact_id: score_owner(f, today) for f in load_facts(session, today).values()}
+
+
+def update_segments(session: Session, today: date, scores: dict[str, OwnerScore] | None = None) -> JobOutcome:
+    """Open and close crm_segments rows to match `scores` (computed here when not given)."""
     outcome = JobOutcome()
-    scores = {f.contact_id: score_owner(f, today) for f in load_facts(session, today).values()}
+    if scores is None:
+        scores = compute_scores(session, today)
     open_rows = {(row.contactId, row.segment): row
                  for row in session.scalars(select(Segment).where(Segment.removedAt.is_(None)))}
     now = now_iso()
