@@ -31,7 +31,13 @@ from crm_desktop.db.models import (
     Setting,
     Staff,
 )
-from crm_desktop.demo.staff_history import LOST_REASONS, SPAM_REASONS, close_old_enquiries, plausible_time
+from crm_desktop.demo.staff_history import (
+    LOST_REASONS,
+    SPAM_REASONS,
+    close_old_enquiries,
+    date_sync_records,
+    plausible_time,
+)
 from crm_desktop.services import enquiries, interactions
 from crm_desktop.services import staff as staff_service
 from crm_desktop.services.actor import SYSTEM, Actor
@@ -198,6 +204,7 @@ def add_staff_activity(session: Session, *, seed: int = 7, now: datetime | None 
     if session.get(Setting, MARKER) is not None:
         return ActivityCounts(skipped=True)
     now = now or utcnow()
+    date_sync_records(session)
     staff_rows, created = _staff(session)  # kept referenced: the services' lookups hit the identity map
     office = _Office(session, [staff_service.to_actor(s) for s in staff_rows], random.Random(seed), now)
     office.counts.staff_created = created

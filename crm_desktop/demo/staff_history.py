@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_desktop.db.base import new_id
@@ -125,3 +125,14 @@ def _write(session: Session, rows: _Rows) -> None:
     session.execute(update(contacts).where(contacts.c.id == bindparam("b_id"), newer).values(
         lastContactedAt=bindparam("b_at")), [
         {"b_id": cid, "b_at": at} for cid, at in sorted(rows.contacted.items())])
+
+
+def date_sync_records(session: Session) -> None:
+    """Date the sync's "created" audit entries of demo enquiries and contacts from the rows themselves,
+    so a timeline starts with the enquiry arriving, not with the day the demo was built."""
+    log = ActivityLog.__table__
+    for entity, model in (("enquiry", Enquiry), ("contact", Contact)):
+        tbl = model.__table__  # type: ignore[attr-defined]
+        created = select(tbl.c.createdAt).where(tbl.c.id == log.c.entityId).scalar_subquery()
+        session.execute(update(log).where(log.c.entityType == entity, log.c.action == "created",
+                                          log.c.performedBy == "system").values(timestamp=created))
