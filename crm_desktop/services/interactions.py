@@ -132,20 +132,19 @@ def timeline(session: Session, actor: Actor, contact_id: str, limit: int = 200) 
     for a in session.scalars(select(ActivityLog).where(ActivityLog.entityId.in_(related))
                              .order_by(ActivityLog.timestamp.desc()).limit(limit)):
         entries.append(TimelineEntry(a.timestamp, "audit", a.action, f"{a.entityType} {a.action.replace('_', ' ')}",
-                                     _describe_changes(a.changedFields), a.performedBy, a.id))
+                                     describe_changes(a.changedFields), a.performedBy, a.id))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 
 
-def _describe_changes(changed: str | None) -> str:
+def describe_changes(changed: str | None, limit: int = 6) -> str:
+    """An audit entry's JSON {field: {before, after}} as 'field: before → after; ...'."""
     if not changed:
         return ""
     try:
         data = json.loads(changed)
     except ValueError:
         return ""
-    parts = []
-    for field, change in list(data.items())[:6]:
-        if isinstance(change, dict):
-            parts.append(f"{field}: {change.get('before')} → {change.get('after')}")
+    parts = [f"{name}: {change.get('before')} → {change.get('after')}"
+             for name, change in list(data.items())[:limit] if isinstance(change, dict)]
     return "; ".join(parts)

@@ -3,7 +3,6 @@ message banners, a label/value grid and a base class that loads its data off the
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -100,19 +99,6 @@ def friendly_error(exc: BaseException) -> str:
         return str(exc)
     log.error("unexpected error", exc_info=exc)
     return f"Something went wrong ({type(exc).__name__}: {exc}). The details are in the log; try again."
-
-
-def describe_changes(changed: str | None, limit: int = 6) -> str:
-    """An audit entry's JSON {field: {before, after}} as 'field: before → after; ...'."""
-    if not changed:
-        return ""
-    try:
-        data = json.loads(changed)
-    except ValueError:
-        return ""
-    parts = [f"{name}: {change.get('before')} → {change.get('after')}"
-             for name, change in list(data.items())[:limit] if isinstance(change, dict)]
-    return "; ".join(parts)
 
 
 def can_log(ctx: UiContext) -> bool:

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from crm_desktop.db.models import ActivityLog
-from crm_desktop.services.interactions import TimelineEntry
-from crm_desktop.ui.details.common import describe_changes, when
+from crm_desktop.services.interactions import TimelineEntry, describe_changes
+from crm_desktop.ui.details.common import when
 
 KIND_COLOURS = {"phone": "#0ea5a4", "email": "#4f46e5", "note": "#f59e0b", "message": "#0284c7",
                 "status_change": "#16a34a"}
