@@ -61,6 +61,8 @@ def test_demo_pipeline_is_worked_by_staff_and_repeats_change_nothing(demo_db, ca
         contacts = s.scalars(select(Contact)).all()
         sync_started = s.scalar(select(func.min(SyncRun.startedAt)))
         segments = s.scalar(select(func.count()).select_from(Segment))
+        created_entries = dict(s.execute(select(ActivityLog.entityId, ActivityLog.timestamp).where(
+            ActivityLog.entityType == "enquiry", ActivityLog.action == "created")).all())
         first_admin, sign_in = needs_first_admin(s), sign_in_required(s)
 
     # Every status, in plausible proportions: most old enquiries closed, a few recent ones still new.
@@ -94,6 +96,8 @@ def test_demo_pipeline_is_worked_by_staff_and_repeats_change_nothing(demo_db, ca
         if e.status in ("lost", "spam"):
             assert first <= parse_ts(e.closedAt)
     assert 0.5 < statistics.median(delays) < 48
+    # A timeline starts when the enquiry arrived, not when the demo was built.
+    assert {e.id: e.createdAt for e in enquiries} == created_entries
 
     # Guests: no placeholder names, and "Added" is when they first enquired or booked, before the sync.
     guests = [c for c in contacts if c.type == "guest"]
