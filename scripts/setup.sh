@@ -23,7 +23,7 @@ if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
   if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 \
       || echo "warning: could not install$missing (the window may not start)"
   elif [ -n "$missing" ]; then
     echo "note: the window needs these system libraries; install them with:"
