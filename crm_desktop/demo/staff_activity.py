@@ -1,8 +1,10 @@
 """Demo staff at work: after the demo sync every enquiry is `new` (or booked), which is not what a CRM
 in use looks like. This step adds a few office staff and, through the real services acting as them,
-moves older enquiries along the pipeline, assigns them, sets priorities and logs calls, emails and
-notes. Each step is then backdated (in the same transaction) to a plausible moment after the enquiry
-arrived, so timelines, the funnel's time to first response and "last contacted" read like real work.
+moves the last RECENT_DAYS of enquiries along the pipeline (older ones further along, the last day or
+two mostly still new), assigns them, sets priorities and logs calls, emails and notes. Each step is
+then backdated (in the same transaction) to a plausible moment after the enquiry arrived, so timelines,
+the funnel's time to first response and "last contacted" read like real work. Older enquiries were
+closed long ago: staff_history.py writes those rows in bulk (the services take a minute for them).
 
 Deterministic for a seed and a day; runs once per database (a marker in crm_settings).
 Staff are created without passwords: nobody can sign in as them, so the window still offers to create
