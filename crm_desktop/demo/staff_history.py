@@ -98,12 +98,21 @@ def close_old_enquiries(session: Session, old: list[dict[str, Any]], staff_ids: 
                              f"Hi {guest}, thanks for your enquiry about {house}. Could you confirm the "
                              "number of guests and the occasion?", "outbound")
         rows.move(enq, by, first_s, "new", "contacted", None, first_s)
-        end_s = iso(plausible_time(rng, first, rng.uniform(24, 24 * 21), now)) or ""
+        last, step = first, "contacted"
+        if rng.random() < 0.35:  # a quote went out before it fell through
+            last = plausible_time(rng, first, rng.uniform(20, 24 * 6), now)
+            quoted = iso(last) or ""
+            rows.interaction(enq, by, quoted, "note", "Quote sent",
+                             "Sent the owner's quote with the deposit terms.", "internal")
+            rows.move(enq, by, quoted, "contacted", "negotiating", None, None)
+            step = "negotiating"
+        end_s = iso(plausible_time(rng, last, rng.uniform(24, 24 * 21), now)) or ""
         reason = rng.choice(LOST_REASONS)
         rows.interaction(enq, by, end_s, "note", "Lost", f"{reason}.", "internal")
-        rows.move(enq, by, end_s, "contacted", "lost", reason, None)
+        rows.move(enq, by, end_s, step, "lost", reason, None)
         rows.enquiries.append({"b_id": enq["id"], "b_status": "lost", "b_first": first_s, "b_closed": end_s,
-                               "b_assigned": by if rng.random() < 0.7 else None, "b_n": 2})
+                               "b_assigned": by if rng.random() < 0.7 else None,
+                               "b_n": 3 if step == "negotiating" else 2})
         moved["lost"] = moved.get("lost", 0) + 1
     _write(session, rows)
     assigned = sum(1 for r in rows.enquiries if r["b_assigned"])
