@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from crm_desktop.db.engine import Database, normalise_url
 from crm_desktop.db.migrate import upgrade
@@ -94,11 +96,24 @@ def pg_database_url() -> Iterator[str | None]:
 
 
 def _truncate_pg(db: Database) -> None:
-    with db.engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-        if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+    """Empty every table. A previous test's background thread may still hold a connection (a late
+    refresh, a pool not yet disposed), which can deadlock TRUNCATE: end those sessions first and retry."""
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                tables = [r[0] for r in conn.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"))]
+                if tables:
+                    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(params=BACKENDS)
