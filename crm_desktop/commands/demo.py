@@ -32,8 +32,7 @@ def _platform_has_data(ctx: AppContext) -> bool:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from crm_desktop.demo.generator import generate_platform
-    from crm_desktop.sync.runner import run_sync
+    from crm_desktop.demo.build import build_demo
 
     ctx.require_schema()
     if args.if_empty:
@@ -43,25 +42,20 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
                 return 0
     started = time.monotonic()
     where = redact_url(ctx.settings.platform_database_url)
-    generated = False
-    if _platform_has_data(ctx):
+    generate = not _platform_has_data(ctx)
+    if not generate:
         print(f"The platform database {where} already has data; syncing it instead of adding demo data.")
-    else:
-        generated = True
-        counts = generate_platform(ctx.platform_db.engine, owners=max(1, args.owners), seed=args.seed)
+    # Staff work is only invented on generated data, never on a real platform's enquiries.
+    built = build_demo(ctx, owners=args.owners, seed=args.seed, generate=generate, progress=stderr_progress())
+    if built.platform_counts is not None:
+        counts = built.platform_counts
         print(f"Demo platform built in {where}: {counts.owners} owners, {counts.properties} properties, "
               f"{counts.guests} guests, {counts.enquiries} enquiries, {counts.bookings} bookings, "
               f"{counts.subscriptions} subscriptions, {counts.payments} payments.")
-    summary = run_sync(ctx, stderr_progress())
-    print_summary(summary)
-    if generated:  # never invent staff work on a real platform's enquiries
-        from crm_desktop.demo.staff_activity import add_staff_activity
-
-        seed = args.seed
-        print(ctx.db.write(lambda s: add_staff_activity(s, seed=seed)).summary())
-    from crm_desktop.jobs.daily import run_daily_jobs
-
-    for result in run_daily_jobs(ctx).results:  # segments, membership statuses, reminders (details: `jobs`)
+    print_summary(built.sync)
+    if built.activity is not None:
+        print(built.activity.summary())
+    for result in built.jobs.results:  # segments, membership statuses, reminders (details: `jobs`)
         print(f"Daily job {result.job}: {result.message}")
     with ctx.db.read() as session:
         if needs_first_admin(session):

@@ -145,6 +145,15 @@ def describe_changes(changed: str | None, limit: int = 6) -> str:
         data = json.loads(changed)
     except ValueError:
         return ""
-    parts = [f"{name}: {change.get('before')} → {change.get('after')}"
+    parts = [f"{name}: {_shown(name, change.get('before'))} → {_shown(name, change.get('after'))}"
              for name, change in list(data.items())[:limit] if isinstance(change, dict)]
     return "; ".join(parts)
+
+
+def _shown(field: str, value: object) -> str:
+    """Link columns hold opaque ids: say whether a link is there rather than print a UUID."""
+    if value is None or value == "":
+        return "—"
+    if field.endswith("Id") and field not in ("userId",):
+        return "linked"
+    return str(value)

@@ -23,15 +23,13 @@ DEAD_URL = "postgresql://crm@127.0.0.1:1/crm"
 
 def test_screenshot_of_the_offline_window(tmp_path: Path, qapp, qtbot):
     pytest.importorskip("crm_desktop.sync.runner")
-    from crm_desktop.demo.generator import generate_platform
-    from crm_desktop.sync.runner import run_sync
+    from crm_desktop.demo.build import build_demo
     from crm_desktop.ui.launch import apply_style, build_window, open_database, start
 
     crm, platform = f"sqlite:///{tmp_path / 'crm.sqlite3'}", f"sqlite:///{tmp_path / 'platform.sqlite3'}"
     app = AppContext(Settings(database_url=crm, platform_database_url=platform, sync_interval_minutes=0))
     open_database(app)
-    generate_platform(app.platform_db.engine, owners=40, seed=11)
-    run_sync(app)
+    build_demo(app, owners=40, seed=11)  # the same living CRM as `demo`, smaller
     replica = Replica()
     refresh_replica(app, replica, full=True, signed_in=Actor("staff-ada", "staff", "Ada Lovelace"))
     replica.close()

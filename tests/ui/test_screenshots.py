@@ -23,16 +23,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 def test_screenshots_of_each_view(tmp_path: Path, qapp, qtbot):
     pytest.importorskip("crm_desktop.sync.runner")
-    from crm_desktop.demo.generator import generate_platform
-    from crm_desktop.sync.runner import run_sync
+    from crm_desktop.demo.build import build_demo
     from crm_desktop.ui.launch import apply_style, open_database
 
     crm, platform = f"sqlite:///{tmp_path / 'crm.sqlite3'}", f"sqlite:///{tmp_path / 'platform.sqlite3'}"
     settings = Settings(database_url=crm, platform_database_url=platform, sync_interval_minutes=0)
     app = AppContext(settings)
     open_database(app)
-    generate_platform(app.platform_db.engine, owners=40, seed=11)
-    run_sync(app)
+    build_demo(app, owners=40, seed=11)  # the same living CRM as `demo`, smaller
     app.close()
 
     old_sheet, old_style = qapp.styleSheet(), qapp.style().name()
