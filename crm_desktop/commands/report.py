@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from crm_desktop.app import AppContext
@@ -28,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the terminal")
 
 
-def parse_today(value: str | None):
+def parse_today(value: str | None) -> date:
     if not value:
         return utcnow().date()
     try:

@@ -63,7 +63,7 @@ def _already_ran(job: str, day: str, run: JobRun | None) -> JobResult:
                      f"already ran for {day} (at {when}); use --force to run it again")
 
 
-def run_once(db: Database, job: str, today: date, work: Callable[[Session], JobOutcome],
+def run_once(db: Database, job: str, today: date, work: Callable[..., JobOutcome],
              force: bool = False, prepare: Callable[[Session], Any] | None = None) -> JobResult:
     """Run `work` in one write transaction unless (job, today) is already claimed.
 
@@ -72,16 +72,13 @@ def run_once(db: Database, job: str, today: date, work: Callable[[Session], JobO
     result as a second argument.
     """
     day = today.isoformat()
+    args: tuple[Any, ...] = ()
     if prepare is not None:
         with db.read() as session:
             done = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.day == day))
             if done is not None and not force:
                 return _already_ran(job, day, done)
-            prepared = prepare(session)
-        inner = work
-
-        def work(session: Session) -> JobOutcome:  # noqa: F811 - the prepared variant
-            return inner(session, prepared)  # type: ignore[call-arg]
+            args = (prepare(session),)
 
     def tx(session: Session) -> JobResult:
         run = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.day == day))
@@ -96,7 +93,7 @@ def run_once(db: Database, job: str, today: date, work: Callable[[Session], JobO
                 raise _AlreadyClaimed from exc
         else:
             run.startedAt, run.finishedAt = now_iso(), None
-        outcome = work(session)
+        outcome = work(session, *args)
         run.finishedAt = now_iso()
         run.summary = json.dumps({"counts": outcome.counts, "changes": outcome.changes[:200],
                                   "message": outcome.message}, ensure_ascii=False)
