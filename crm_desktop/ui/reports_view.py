@@ -148,6 +148,7 @@ class ReportsView(LoadingView):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self._unsorted()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.charts)
         split.addWidget(self.table)
@@ -164,6 +165,8 @@ class ReportsView(LoadingView):
         layout.addWidget(split, 1)
         layout.addWidget(self.notes)
 
+        self.table.doubleClicked.connect(self._open_row)
+        self.table.setToolTip("Double-click a row to open its owner or property")
         self.picker.currentIndexChanged.connect(self._report_changed)
         self.run_button.clicked.connect(self.reload)
         for edit in (self.month, self.owner, self.prop):
@@ -173,6 +176,11 @@ class ReportsView(LoadingView):
         self.export_button.setEnabled(ctx.actor.can("export"))
         self.jobs_button.setEnabled(ctx.actor.can("write"))
         self._enable_options()
+
+    def _unsorted(self) -> None:
+        """The report's own row order (totals first, months in order) until staff click a header."""
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
 
     # ---- options -----------------------------------------------------------------------------------
 
@@ -226,6 +234,7 @@ class ReportsView(LoadingView):
     def show_data(self, report: Report) -> None:
         self.report = report
         self.model.set_report(report)
+        self._unsorted()
         self.table.resizeColumnsToContents()
         labels, values = chart_points(report)
         chart = report.chart
@@ -248,6 +257,16 @@ class ReportsView(LoadingView):
         if self._options.limit and rows >= self._options.limit:
             shown += f" (the first {rows}; export writes them all)"
         self.notes.setText(f"{report.title}: {shown}. " + " ".join(report.notes))
+
+    def _open_row(self, index: QModelIndex) -> None:
+        """Open the owner (or property) a row is about, through the window's open_record."""
+        if self.report is None or not index.isValid():
+            return
+        row = self.report.rows[self.proxy.mapToSource(index).row()]
+        for key, kind in (("property_id", "property"), ("owner_id", "contact")):
+            if row.get(key) and row[key] != "all":
+                self.open_record.emit(kind, row[key])
+                return
 
     # ---- export ------------------------------------------------------------------------------------
 

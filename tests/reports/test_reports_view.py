@@ -141,3 +141,19 @@ def test_daily_jobs_run_once_a_day_from_the_window(db, dataset, qtbot):
     jobs.timer.stop()
     ui.tasks.wait(10_000)
     assert not ui.task_errors
+
+
+def test_rows_keep_the_report_order_until_a_header_is_clicked(qtbot, view):
+    _load(qtbot, view, lambda: view.select_report("funnel"))
+    assert [_cells(view, r)[:2] for r in range(2)] == [["all", "all"], ["month", "2026-01"]]
+    view.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert _cells(view, 0)[1] == "website"
+    _load(qtbot, view, view.reload)
+    assert _cells(view, 0)[:2] == ["all", "all"]
+
+
+def test_double_click_opens_the_owner(qtbot, view, dataset):
+    _load(qtbot, view, lambda: view.select_report("owners"))
+    with qtbot.waitSignal(view.open_record, timeout=5_000) as blocker:
+        view.table.doubleClicked.emit(view.proxy.index(1, 2))
+    assert blocker.args == ["contact", dataset["o2"]]
