@@ -1,4 +1,4 @@
-"""Runs the daily jobs from the window: once when staff have signed in, then whenever the (UTC) day
+"""Runs the daily jobs from the window: shortly after staff have signed in, then whenever the (UTC) day
 changes while the window stays open. Each job also guards itself in the database (crm_job_runs), so
 several desktops starting on the same morning still run each job once."""
 
@@ -16,6 +16,7 @@ from crm_desktop.ui.context import UiContext
 log = logging.getLogger(__name__)
 
 CHECK_MINUTES = 30
+FIRST_DELAY_MS = 90_000
 # What the jobs can change; views showing these refresh themselves.
 CHANGED = ("membership", "contact", "interaction", "activity")
 
@@ -35,8 +36,13 @@ class DailyJobs(QObject):
         self.timer.setInterval(CHECK_MINUTES * 60 * 1000)
         self.timer.timeout.connect(self.check)
 
-    def start(self) -> None:
-        self.check()
+    def start(self, first_delay_ms: int = FIRST_DELAY_MS) -> None:
+        """Check now or after a short delay (so the first run does not compete with the start-up loads and
+        the first sync), then every CHECK_MINUTES."""
+        if first_delay_ms <= 0:
+            self.check()
+        else:
+            QTimer.singleShot(first_delay_ms, self, self.check)
         self.timer.start()
 
     def check(self) -> bool:

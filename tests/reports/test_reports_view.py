@@ -130,7 +130,7 @@ def test_daily_jobs_run_once_a_day_from_the_window(db, dataset, qtbot):
     ui.changes.changed.connect(changed.append)
     jobs = DailyJobs(ui, clock=lambda: now[0])
     with qtbot.waitSignal(jobs.finished, timeout=30_000) as blocker:
-        jobs.start()
+        jobs.start(first_delay_ms=50)
     assert blocker.args[0].day == "2026-03-15" and all(r.ran for r in blocker.args[0].results)
     assert changed and "membership" in changed[0]
     assert jobs.check() is False  # same day: nothing started
