@@ -13,7 +13,7 @@ from crm_desktop.search.contacts_index import contact_search_clause, fts_match_c
 from crm_desktop.services import crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.listing import ListQuery, Page, apply_sort, paginate
+from crm_desktop.services.listing import ListQuery, Page, apply_filters, apply_sort, paginate
 from crm_desktop.services.validation import FieldError, choice, clean_text, normalise_email, timestamp
 from crm_desktop.timeutil import now_iso
 
@@ -111,15 +111,8 @@ def list_contacts(session: Session, actor: Actor, query: ListQuery | None = None
     query = query or ListQuery()
     filt = filt or ContactFilter()
     stmt = select(Contact)
-    filters = dict(query.filters)
-    if filt.type:
-        filters["type"] = filt.type
-    if filt.status:
-        filters["status"] = filt.status
-    for key, value in filters.items():
-        if key not in FILTERABLE:
-            raise ValidationError({key: "is not a filter for contacts"})
-        stmt = stmt.where(getattr(Contact, key) == value)
+    stmt, filters = apply_filters(stmt, Contact, "contacts", FILTERABLE, query.filters,
+                                  {"type": filt.type, "status": filt.status})
     search = filt.search or query.search
     total = None
     if search and search.strip():

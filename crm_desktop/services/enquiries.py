@@ -22,7 +22,7 @@ from crm_desktop.db.models import (
 from crm_desktop.services import audit, crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.listing import ListQuery, Page, apply_sort, paginate, search_clause
+from crm_desktop.services.listing import ListQuery, Page, apply_filters, apply_sort, paginate, search_clause
 from crm_desktop.services.validation import (
     FieldError,
     amount,
@@ -220,15 +220,9 @@ def list_enquiries(session: Session, actor: Actor, query: ListQuery | None = Non
     query = query or ListQuery(sort="createdAt", descending=True)
     filt = filt or EnquiryFilter()
     stmt = select(Enquiry)
-    filters = dict(query.filters)
-    for key, value in (("status", filt.status), ("ownerId", filt.owner_id), ("priority", filt.priority),
-                       ("assignedToAdminId", filt.assigned_to)):
-        if value:
-            filters[key] = value
-    for key, value in filters.items():
-        if key not in FILTERABLE:
-            raise ValidationError({key: "is not a filter for enquiries"})
-        stmt = stmt.where(getattr(Enquiry, key) == value)
+    stmt, _ = apply_filters(stmt, Enquiry, "enquiries", FILTERABLE, query.filters, {
+        "status": filt.status, "ownerId": filt.owner_id, "priority": filt.priority,
+        "assignedToAdminId": filt.assigned_to})
     try:
         start = day(filt.created_from) if filt.created_from else None
         end = day(filt.created_to) if filt.created_to else None

@@ -13,7 +13,7 @@ from crm_desktop.db.models import BILLING_CYCLES, MEMBERSHIP_STATUSES, TIERS, Co
 from crm_desktop.services import crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.listing import ListQuery, Page, apply_sort, paginate
+from crm_desktop.services.listing import ListQuery, Page, apply_filters, apply_sort, paginate
 from crm_desktop.services.validation import (
     FieldError,
     amount,
@@ -111,14 +111,8 @@ def list_memberships(session: Session, actor: Actor, query: ListQuery | None = N
     query = query or ListQuery(sort="endDate")
     filt = filt or MembershipFilter()
     stmt = select(Membership)
-    filters = dict(query.filters)
-    for key, value in (("contactId", filt.contact_id), ("status", filt.status), ("planTier", filt.tier)):
-        if value:
-            filters[key] = value
-    for key, value in filters.items():
-        if key not in FILTERABLE:
-            raise ValidationError({key: "is not a filter for memberships"})
-        stmt = stmt.where(getattr(Membership, key) == value)
+    stmt, _ = apply_filters(stmt, Membership, "memberships", FILTERABLE, query.filters,
+                            {"contactId": filt.contact_id, "status": filt.status, "planTier": filt.tier})
     if filt.expiring_within_days is not None:
         if filt.expiring_within_days < 0:
             raise ValidationError({"expiring within": "must be zero or more days"})

@@ -12,7 +12,7 @@ from crm_desktop.db.models import LISTING_STATUSES, TIERS, Contact, Property
 from crm_desktop.services import crud
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.listing import ListQuery, Page, apply_sort, paginate, search_clause
+from crm_desktop.services.listing import ListQuery, Page, apply_filters, apply_sort, paginate, search_clause
 from crm_desktop.services.validation import amount, choice, clean_text, timestamp, whole_number
 from crm_desktop.timeutil import now_iso
 
@@ -95,14 +95,8 @@ def list_properties(session: Session, actor: Actor, query: ListQuery | None = No
     query = query or ListQuery()
     filt = filt or PropertyFilter()
     stmt = select(Property)
-    filters = dict(query.filters)
-    for key, value in (("ownerId", filt.owner_id), ("listingStatus", filt.status), ("membershipTier", filt.tier)):
-        if value:
-            filters[key] = value
-    for key, value in filters.items():
-        if key not in FILTERABLE:
-            raise ValidationError({key: "is not a filter for properties"})
-        stmt = stmt.where(getattr(Property, key) == value)
+    stmt, _ = apply_filters(stmt, Property, "properties", FILTERABLE, query.filters,
+                            {"ownerId": filt.owner_id, "listingStatus": filt.status, "membershipTier": filt.tier})
     search = filt.search or query.search
     if search and search.strip():
         stmt = stmt.where(search_clause([Property.title, Property.location], search))
