@@ -34,6 +34,7 @@ def run(db: Database) -> list[Figure]:
             conn.exec_driver_sql('SELECT status, count(*), sum("estimatedBudget") FROM crm_enquiries '
                                  "GROUP BY status").fetchall()
 
+    raw_scan()  # the first pass reads the table from disk; the figure is the warm one
     raw = _best(raw_scan)
     label = "one GROUP BY pass over crm_enquiries"
     try:
