@@ -63,10 +63,17 @@ def check_platform_tables(engine: Engine, url: str) -> None:
         )
 
 
+_PG_HEADER = '-- PostgreSQL version of platform_schema.sql (SERIAL ids, DOUBLE PRECISION for REAL, "user" quoted).\n'
+
+
 def schema_sql(dialect: str) -> str:
-    name = "platform_schema_postgresql.sql" if dialect == "postgresql" else "platform_schema.sql"
+    """The platform's own schema; for PostgreSQL only the two types it spells differently are changed."""
     # Imported by name (not a string) so PyInstaller bundles the package with its .sql files.
-    return resources.files(crm_desktop.resources).joinpath(name).read_text(encoding="utf-8")
+    sql = resources.files(crm_desktop.resources).joinpath("platform_schema.sql").read_text(encoding="utf-8")
+    if dialect != "postgresql":
+        return sql
+    return _PG_HEADER + sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "SERIAL PRIMARY KEY").replace(
+        " REAL", " DOUBLE PRECISION")
 
 
 def _statements(sql: str) -> list[str]:
