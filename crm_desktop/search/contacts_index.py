@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, text
 
 from crm_desktop.db.models import Contact
-from crm_desktop.services.listing import unsearchable
+from crm_desktop.services.listing import like_pattern, unsearchable
 
 FTS_TABLE = "crm_contacts_fts"
 PG_INDEX = "idx_crm_contacts_search_trgm"
@@ -42,11 +42,6 @@ def terms(search: str) -> list[str]:
     return [t for t in search.split() if t]
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def _fts_query(long_terms: list[str]) -> str:
     """An FTS5 query: each term a quoted phrase (quotes doubled), all required."""
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
@@ -62,7 +57,7 @@ def search_text_expression() -> ColumnElement[str]:
 
 
 def _short_term_clause(term: str) -> ColumnElement[bool]:
-    pattern = _like_pattern(term)
+    pattern = like_pattern(term)
     return or_(*[func.lower(getattr(Contact, c)).like(pattern, escape="\\") for c in SEARCH_COLUMNS])
 
 
@@ -87,7 +82,7 @@ def contact_search_clause(dialect: str, search: str, *, broad: bool = False) -> 
         return None
     if dialect == "postgresql":
         expr = search_text_expression()
-        return and_(*[expr.like(_like_pattern(t), escape="\\") for t in words])
+        return and_(*[expr.like(like_pattern(t), escape="\\") for t in words])
     long_terms = [t for t in words if len(t) >= MIN_TRIGRAM]
     clauses: list[ColumnElement[bool]] = [_short_term_clause(t) for t in words if len(t) < MIN_TRIGRAM]
     if long_terms and dialect == "sqlite":
